@@ -1,0 +1,15 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests', '<rootDir>/examples', '<rootDir>/bench'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  moduleNameMapper: {
+    '^express-session-registry$': '<rootDir>/src/index.ts',
+    '^express-session-registry/redis$': '<rootDir>/src/redis.ts'
+  },
+  collectCoverageFrom: ['src/**/*.ts'],
+  coverageThreshold: { global: { lines: 95, branches: 95 } },
+  coverageReporters: ['text-summary', 'lcov'],
+  testTimeout: 30000
+}
