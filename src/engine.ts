@@ -1,0 +1,41 @@
+import type { EngineInterface } from '@universal-packages/token-registry'
+
+/** A session entry as an engine stores it: plain JSON data, no token inside. */
+export type EngineSubject = Record<string, unknown>
+
+/**
+ * The storage contract, a superset of the token-registry `EngineInterface`: every engine written for
+ * `@universal-packages/token-registry` works as it is, and engines that implement the optional methods
+ * get atomic updates and one-round-trip bulk sign-out.
+ *
+ * Engines are plain storage: the core hashes tokens before they reach an engine, and checks expiry,
+ * ownership and renewal itself. Keys handed to an engine are token hashes (base64url), categories are
+ * `auth-<authenticatableId>`. A subject's `expiresAt` (milliseconds since the epoch, or `null`) is when
+ * the entry stops being valid; engines that can expire entries natively should use it as the TTL.
+ */
+export interface SessionEngine {
+  /** Connects or allocates; called before the first use. Must be idempotent. */
+  prepare?(): void | Promise<void>
+  /** Closes what `prepare` opened. */
+  release?(): void | Promise<void>
+  /** Removes every entry this engine holds. */
+  clear(): void | Promise<void>
+  /** The entry stored under `token`, or `undefined`/`null` when there is none. */
+  get(token: string): EngineSubject | null | undefined | Promise<EngineSubject | null | undefined>
+  /** Stores `subject` under `token`, indexed under `category`, replacing any entry there. */
+  set(token: string, category: string, subject: EngineSubject): void | Promise<void>
+  /** Every entry of `category`, keyed by token; `{}` for an unknown category. */
+  getAll(category: string): Record<string, EngineSubject> | Promise<Record<string, EngineSubject>>
+  /** Removes the entry under `token` (a no-op when there is none). `category` is passed when known. */
+  delete(token: string, category?: string): void | Promise<void>
+  /**
+   * Replaces the entry under `token` only if it still exists, atomically, and tells whether it did.
+   * Without it the core falls back to `get` + `set`, which can race with a concurrent `delete`.
+   */
+  update?(token: string, category: string, subject: EngineSubject): boolean | Promise<boolean>
+  /** Removes every entry of `category` except the one under `keepToken`, in one round trip. */
+  deleteAll?(category: string, keepToken?: string): void | Promise<void>
+}
+
+/** Any engine the `engine` option accepts: ours, or one written for `@universal-packages/token-registry`. */
+export type Engine = SessionEngine | EngineInterface

@@ -1,0 +1,147 @@
+import type { EngineSubject, SessionEngine } from '../engine'
+import { invalidOption } from '../errors'
+
+/** Options of {@link MemoryEngine}. */
+export interface MemoryEngineOptions {
+  /** Upper bound on stored sessions; past it the oldest entry is evicted. @default unbounded */
+  maxSessions?: number
+  /** How often expired entries are swept, in milliseconds. @default 60_000 */
+  sweepInterval?: number
+}
+
+interface MemoryEntry {
+  json: string
+  category: string
+  expiresAt: number | null
+}
+
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000
+
+/**
+ * The embedded engine: a `Map` of JSON copies (so it fails the way a networked store would when a
+ * subject is not plain data), with a per-category index, lazy expiry on read and a periodic sweep on an
+ * unref'd timer, so it never keeps a process alive.
+ */
+export class MemoryEngine implements SessionEngine {
+  private readonly entries = new Map<string, MemoryEntry>()
+  private readonly categories = new Map<string, Set<string>>()
+  private readonly maxSessions: number
+  private readonly sweepInterval: number
+  private sweepTimer: NodeJS.Timeout | undefined
+
+  constructor(options: MemoryEngineOptions = {}) {
+    const { maxSessions = Infinity, sweepInterval = DEFAULT_SWEEP_INTERVAL_MS } = options ?? {}
+    if (maxSessions !== Infinity && !(Number.isSafeInteger(maxSessions) && maxSessions > 0)) {
+      throw invalidOption('maxSessions', maxSessions, 'a positive integer')
+    }
+    if (!(Number.isFinite(sweepInterval) && sweepInterval > 0)) {
+      throw invalidOption('sweepInterval', sweepInterval, 'a positive number of milliseconds')
+    }
+    this.maxSessions = maxSessions
+    this.sweepInterval = sweepInterval
+  }
+
+  /** How many entries are stored, expired ones not yet swept included. */
+  get size(): number {
+    return this.entries.size
+  }
+
+  get(token: string): EngineSubject | undefined {
+    const entry = this.liveEntry(token)
+    return entry && JSON.parse(entry.json)
+  }
+
+  set(token: string, category: string, subject: EngineSubject): void {
+    const json = JSON.stringify(subject)
+    const previous = this.entries.get(token)
+    if (previous && previous.category !== category) this.unindex(token, previous.category)
+    let members = this.categories.get(category)
+    if (!members) {
+      members = new Set()
+      this.categories.set(category, members)
+    }
+    members.add(token)
+    const expiresAt = typeof subject.expiresAt === 'number' ? subject.expiresAt : null
+    this.entries.set(token, { json, category, expiresAt })
+    if (this.entries.size > this.maxSessions) this.evictOldest()
+    this.startSweeping()
+  }
+
+  update(token: string, category: string, subject: EngineSubject): boolean {
+    if (!this.liveEntry(token)) return false
+    this.set(token, category, subject)
+    return true
+  }
+
+  getAll(category: string): Record<string, EngineSubject> {
+    const all: Record<string, EngineSubject> = {}
+    const members = this.categories.get(category)
+    if (!members) return all
+    for (const token of [...members]) {
+      const entry = this.liveEntry(token)
+      if (entry) all[token] = JSON.parse(entry.json)
+    }
+    return all
+  }
+
+  delete(token: string): void {
+    const entry = this.entries.get(token)
+    if (!entry) return
+    this.entries.delete(token)
+    this.unindex(token, entry.category)
+  }
+
+  deleteAll(category: string, keepToken?: string): void {
+    const members = this.categories.get(category)
+    if (!members) return
+    for (const token of [...members]) {
+      if (token !== keepToken) this.delete(token)
+    }
+  }
+
+  clear(): void {
+    this.entries.clear()
+    this.categories.clear()
+  }
+
+  /** Stops the sweep timer; the stored entries stay. */
+  release(): void {
+    clearInterval(this.sweepTimer)
+    this.sweepTimer = undefined
+  }
+
+  /** Removes every expired entry now (the timer calls this). */
+  sweep(now: number = Date.now()): void {
+    for (const [token, entry] of this.entries) {
+      if (entry.expiresAt !== null && entry.expiresAt <= now) this.delete(token)
+    }
+  }
+
+  private liveEntry(token: string): MemoryEntry | undefined {
+    const entry = this.entries.get(token)
+    if (entry && entry.expiresAt !== null && entry.expiresAt <= Date.now()) {
+      this.delete(token)
+      return undefined
+    }
+    return entry
+  }
+
+  private unindex(token: string, category: string): void {
+    const members = this.categories.get(category)
+    if (!members) return
+    members.delete(token)
+    if (members.size === 0) this.categories.delete(category)
+  }
+
+  private evictOldest(): void {
+    // A Map iterates in insertion order, so its first key is the oldest session.
+    const oldest = this.entries.keys().next().value as string
+    this.delete(oldest)
+  }
+
+  private startSweeping(): void {
+    if (this.sweepTimer) return
+    this.sweepTimer = setInterval(() => this.sweep(), this.sweepInterval)
+    this.sweepTimer.unref()
+  }
+}

@@ -1,0 +1,1 @@
+export { MemoryEngine } from './engines/MemoryEngine'

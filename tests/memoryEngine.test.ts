@@ -1,0 +1,85 @@
+import { MemoryEngine } from '../src/engines/MemoryEngine'
+import { describeEngineConformance, tokenHash } from './support/engineConformance'
+
+const engines: MemoryEngine[] = []
+afterAll(() => engines.forEach((engine) => engine.release()))
+
+function newEngine(options?: ConstructorParameters<typeof MemoryEngine>[0]): MemoryEngine {
+  const engine = new MemoryEngine(options)
+  engines.push(engine)
+  return engine
+}
+
+describeEngineConformance('MemoryEngine', { engine: () => newEngine({ sweepInterval: 100 }) })
+
+describe('MemoryEngine', () => {
+  const entry = (expiresAt: number | null) => ({ id: 'x', userId: 'u', expiresAt })
+
+  describe('with maxSessions', () => {
+    it('evicts the oldest session past the bound', () => {
+      const engine = newEngine({ maxSessions: 2 })
+      const [a, b, c] = [tokenHash(), tokenHash(), tokenHash()]
+      engine.set(a, 'auth-u', entry(null))
+      engine.set(b, 'auth-u', entry(null))
+      engine.set(c, 'auth-u', entry(null))
+      expect(engine.size).toBe(2)
+      expect(engine.get(a)).toBeUndefined()
+      expect(Object.keys(engine.getAll('auth-u')).sort()).toEqual([b, c].sort())
+    })
+  })
+
+  describe('sweep()', () => {
+    it('removes expired entries without a read', () => {
+      const engine = newEngine()
+      const [live, dead] = [tokenHash(), tokenHash()]
+      engine.set(live, 'auth-u', entry(Date.now() + 60_000))
+      engine.set(dead, 'auth-u', entry(Date.now() + 60_000))
+      engine.sweep(Date.now() + 120_000)
+      expect(engine.size).toBe(0)
+      engine.set(live, 'auth-u', entry(Date.now() + 60_000))
+      engine.set(dead, 'auth-other', entry(Date.now() - 1))
+      engine.sweep()
+      expect(engine.size).toBe(1)
+      expect(engine.getAll('auth-other')).toEqual({})
+    })
+
+    it('runs on an unref’d timer', () => {
+      const engine = newEngine({ sweepInterval: 10 })
+      engine.set(tokenHash(), 'auth-u', entry(null))
+      const timer = (engine as unknown as { sweepTimer: NodeJS.Timeout }).sweepTimer
+      expect(timer.hasRef()).toBe(false)
+    })
+  })
+
+  describe('set()', () => {
+    it('moves an entry whose category changes', () => {
+      const engine = newEngine()
+      const token = tokenHash()
+      engine.set(token, 'auth-a', entry(null))
+      engine.set(token, 'auth-b', entry(null))
+      expect(engine.getAll('auth-a')).toEqual({})
+      expect(Object.keys(engine.getAll('auth-b'))).toEqual([token])
+    })
+
+    it('rejects a subject that is not JSON data', () => {
+      const engine = newEngine()
+      const circular: Record<string, unknown> = {}
+      circular.self = circular
+      expect(() => engine.set(tokenHash(), 'auth-a', circular)).toThrow(TypeError)
+    })
+  })
+
+  describe('options', () => {
+    it.each([
+      ['maxSessions', 0],
+      ['maxSessions', 1.5],
+      ['maxSessions', '10'],
+      ['sweepInterval', 0],
+      ['sweepInterval', Number.NaN],
+      ['sweepInterval', '1s']
+    ])('rejects %s = %p with a TypeError naming it', (name, value) => {
+      expect(() => new MemoryEngine({ [name]: value })).toThrow(TypeError)
+      expect(() => new MemoryEngine({ [name]: value })).toThrow(`"${name}"`)
+    })
+  })
+})
