@@ -146,6 +146,16 @@ export class RedisServer {
     await exited
   }
 
+  /** Freezes the process (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void {
+    this.child?.kill('SIGSTOP')
+  }
+
+  /** Thaws a paused process (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT')
+  }
+
   /** Kills the process and removes a directory the server created. */
   async stop(): Promise<void> {
     await this.kill()
