@@ -1,4 +1,4 @@
-import { createClient } from 'redis'
+import { createClient, RESP_TYPES } from 'redis'
 import { createClient as createClientV4 } from 'redis4'
 import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
 import { describeEngineConformance, tokenHash } from './support/engineConformance'
@@ -149,10 +149,26 @@ describeWithRedis('RedisEngine on standalone Redis', () => {
       ['port', 'redis'],
       ['port', 70_000],
       ['client', { get: () => null }],
-      ['globalClient', 'noSuchGlobalClient']
+      ['globalClient', 'noSuchGlobalClient'],
+      ['globalClient', 42]
     ])('rejects %s = %p with a TypeError naming it', (name, value) => {
       expect(() => new RedisEngine({ [name]: value })).toThrow(TypeError)
       expect(() => new RedisEngine({ [name]: value })).toThrow(`"${name}"`)
+    })
+
+    it('defaults to a client of its own and the original identifier', async () => {
+      const engine = new RedisEngine()
+      expect(engine.identifier).toBe('universal-registry')
+      expect(engine.expireAfter).toBe(30 * 24 * 60 * 60)
+      expect(engine.client.isOpen).toBe(false)
+      await engine.release()
+    })
+
+    it('waits for Redis forever with commandTimeout: Infinity', async () => {
+      const engine = await freshEngine({ commandTimeout: Infinity })
+      const token = tokenHash()
+      await engine.set(token, 'auth-u', subject())
+      expect(await engine.get(token)).toBeTruthy()
     })
 
     it('rejects client and globalClient together', () => {
@@ -246,6 +262,37 @@ describeWithRedis('RedisEngine on standalone Redis', () => {
       const entry = await raw.memoryUsage(`universal-registry:t:${token}`)
       const index = await raw.memoryUsage('universal-registry:i:auth-18427')
       expect(entry! + index! - JSON.stringify(stored).length).toBeLessThanOrEqual(360)
+    })
+  })
+
+  describe('reading', () => {
+    it('reads replies that the app’s client maps to Buffers', async () => {
+      const buffers = raw.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
+      const engine = new RedisEngine({ client: buffers, identifier: 'buffers' })
+      const token = tokenHash()
+      await engine.set(token, 'auth-u', subject({ userAgent: 'ünïcödé' }))
+      expect(await engine.get(token)).toMatchObject({ userAgent: 'ünïcödé' })
+      expect(Object.keys(await engine.getAll('auth-u'))).toEqual([token])
+    })
+
+    it('does not return an entry past its expiresAt that Redis still holds (clock skew)', async () => {
+      const engine = await freshEngine({ identifier: 'skew' })
+      const token = tokenHash()
+      await raw.set(`skew:t:${token}`, JSON.stringify(['auth-u', subject({ expiresAt: Date.now() - 1_000 })]), {
+        PX: 60_000
+      })
+      await raw.zAdd('skew:i:auth-u', { score: Date.now() + 60_000, value: token })
+      expect(await engine.get(token)).toBeUndefined()
+      expect(await engine.getAll('auth-u')).toEqual({})
+    })
+
+    it('takes a value it did not write for no entry', async () => {
+      const engine = await freshEngine({ identifier: 'foreign' })
+      const [notJson, notEntry] = [tokenHash(), tokenHash()]
+      await raw.set(`foreign:t:${notJson}`, 'not json')
+      await raw.set(`foreign:t:${notEntry}`, '{"userId":"u"}')
+      expect(await engine.get(notJson)).toBeUndefined()
+      expect(await engine.get(notEntry)).toBeUndefined()
     })
   })
 

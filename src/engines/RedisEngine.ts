@@ -63,7 +63,7 @@ export class RedisEngine implements SessionEngine {
   private readonly ownsClient: boolean
   private preparing: Promise<void> | undefined
 
-  constructor(options: RedisEngineOptions = {}) {
+  constructor(options?: RedisEngineOptions) {
     const {
       host,
       port,
