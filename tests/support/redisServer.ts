@@ -11,7 +11,14 @@ import { join } from 'node:path'
  */
 
 const running = new Set<ChildProcess>()
-process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')))
+const killAll = () => running.forEach((child) => child.kill('SIGKILL'))
+process.once('exit', killAll)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll()
+    process.kill(process.pid, signal)
+  })
+}
 
 /**
  * Whether `redis-server` and `redis-cli` are on the PATH. When they are not, the Redis tests are
