@@ -67,7 +67,18 @@ export function describeEngineConformance(name: string, target: ConformanceTarge
       it('treats keys as exact strings, never patterns or object members', async () => {
         const token = tokenHash()
         await engine.set(token, 'auth-user-1', subject())
-        for (const hostile of ['*', '?', '?'.repeat(43), '[a-z]*', `${token.slice(0, 10)}*`, '\\*', 'constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        for (const hostile of [
+          '*',
+          '?',
+          '?'.repeat(43),
+          '[a-z]*',
+          `${token.slice(0, 10)}*`,
+          '\\*',
+          'constructor',
+          '__proto__',
+          'toString',
+          'hasOwnProperty'
+        ]) {
           expect(await engine.get(hostile)).toBeFalsy()
         }
         expect(await engine.getAll('*')).toEqual({})

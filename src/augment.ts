@@ -1,0 +1,12 @@
+import type { Session } from './Session'
+
+declare global {
+  // Express's own augmentation point for request properties.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request's session, set by `session()` or `injectSession()`. */
+      session: Session
+    }
+  }
+}

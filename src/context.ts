@@ -1,0 +1,29 @@
+import { resolveEngine } from './engines/resolve'
+import { resolveOptions, type SessionConfig, type SessionOptions } from './options'
+import { SessionStore } from './store'
+
+/** Validated options and the store they resolve to: built once per middleware. */
+export interface SessionContext {
+  readonly config: SessionConfig
+  readonly store: SessionStore
+}
+
+const contexts = new WeakMap<object, SessionContext>()
+let defaultContext: SessionContext | undefined
+
+/** Builds a new context (validating the options) and remembers it for that options object. */
+export function createContext(options: SessionOptions): SessionContext {
+  const config = resolveOptions(options)
+  const context = { config, store: new SessionStore(resolveEngine(config.engine, config.engineOptions)) }
+  contexts.set(options, context)
+  return context
+}
+
+/**
+ * The context for an options object: the one `session()` built for that very object, or a new one kept
+ * for it, so `injectSession(req, res, options)` on every request still connects an engine only once.
+ */
+export function contextFor(options: SessionOptions | undefined): SessionContext {
+  if (options === undefined) return (defaultContext ??= createContext({}))
+  return contexts.get(options) ?? createContext(options)
+}

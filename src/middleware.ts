@@ -1,0 +1,35 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { contextFor, createContext } from './context'
+import type { SessionOptions } from './options'
+import { Session } from './Session'
+
+/**
+ * Session middleware: sets `request.session` from the request's token and calls `next()`; an engine
+ * failure goes to `next(err)` instead, exactly once. Options are validated here, once: an invalid one
+ * throws a `TypeError` naming it.
+ */
+export function session(options?: SessionOptions): RequestHandler {
+  // Each middleware gets its own context (and so its own engine when the engine is given by name).
+  const key: SessionOptions = options ?? {}
+  createContext(key)
+  return function sessionMiddleware(request: Request, response: Response, next: NextFunction): void {
+    injectSession(request, response, key).then(() => next(), next)
+  }
+}
+
+/**
+ * Does what the middleware does without being one: sets and loads `request.session`. Rejects when the
+ * engine fails. Pass the same options object on every call so the engine is set up once.
+ */
+export async function injectSession(request: Request, response: Response, options?: SessionOptions): Promise<void> {
+  contextFor(options)
+  const session = new Session(request, response, options)
+  request.session = session
+  await session.prepare()
+}
+
+/** Route guard: `next()` when the request is authenticated, otherwise ends the response with 401. */
+export function authenticateRequest(request: Request, response: Response, next: NextFunction): void {
+  if (request.session?.authenticated) next()
+  else response.status(401).end()
+}

@@ -1,0 +1,40 @@
+import type { EngineSubject } from './engine'
+
+/** A session as the engine stores it (field names follow the token-registry subject of upstream). */
+export interface StoredSession {
+  id: string
+  userId: string
+  firstAccessed: number
+  lastAccessed: number
+  firstIp: string | null
+  lastIp: string | null
+  userAgent: string | null
+  deviceId: string | null
+  /** Milliseconds since the epoch; `null` when neither timeout applies. */
+  expiresAt: number | null
+}
+
+const isNullableString = (value: unknown): boolean => value === null || typeof value === 'string'
+const isTime = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value)
+
+/** Whether an engine's subject is a session this library wrote; anything else is treated as no session. */
+export function isStoredSession(subject: EngineSubject | null | undefined): subject is EngineSubject & StoredSession {
+  return (
+    subject !== null &&
+    typeof subject === 'object' &&
+    typeof subject.id === 'string' &&
+    typeof subject.userId === 'string' &&
+    isTime(subject.firstAccessed) &&
+    isTime(subject.lastAccessed) &&
+    isNullableString(subject.firstIp) &&
+    isNullableString(subject.lastIp) &&
+    isNullableString(subject.userAgent) &&
+    isNullableString(subject.deviceId) &&
+    (subject.expiresAt === null || isTime(subject.expiresAt))
+  )
+}
+
+/** The index an engine keeps per authenticatable (upstream's category name, so engines stay compatible). */
+export function categoryOf(userId: string): string {
+  return `auth-${userId}`
+}
