@@ -163,11 +163,12 @@ export class RedisEngine implements SessionEngine {
       ])
       return Number(deleted) > 0
     }
-    // XX writes only over a live entry, so an update racing a delete never brings the entry back;
-    // REINDEX only re-scores an existing member, for the same reason.
-    const [stored] = await Promise.all([
-      this.connection.send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'XX']),
-      this.connection.run(REINDEX, [this.indexKey(category)], [token, String(expiresAt), String(now)])
+    // XX writes only over a live entry, and REINDEX only re-scores a member still listed, so an update
+    // racing a delete never brings the entry back. The index goes first: an entry whose write failed
+    // leaves at worst a member scored too late, never a live entry whose member is pruned too early.
+    const [, stored] = await this.connection.inOrder([
+      () => this.connection.run(REINDEX, [this.indexKey(category)], [token, String(expiresAt), String(now)]),
+      () => this.connection.send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'XX'])
     ])
     return stored !== null
   }
