@@ -182,7 +182,7 @@ describeWithRedis('Sessions in Redis, through HTTP', () => {
         await atUpdate
         await request(app).post('/logout').set(auth(token)).expect(200)
         open()
-        await trackedDone
+        expect(await trackedDone).toBe(401)
         await request(app).get('/me').set(auth(token)).expect(401)
         expect(await raw.exists(`gated:t:${tokenHash(token)}`)).toBe(0)
         expect(await raw.zRange('gated:i:auth-hugo', 0, -1)).toEqual([])
