@@ -128,6 +128,13 @@ describeWithRedis('Sessions in Redis, through HTTP', () => {
 
     describeHttpFlow(() => ({ engine, raw }))
 
+    it('keeps a desktop browser session, index included, within 600 bytes of Redis memory', async () => {
+      const { token } = await logIn(createApp(express, { engine }), '18427')
+      const entry = await raw.memoryUsage(`universal-registry:t:${tokenHash(token)}`)
+      const index = await raw.memoryUsage('universal-registry:i:auth-18427')
+      expect(entry! + index!).toBeLessThanOrEqual(600)
+    })
+
     describe('with hostile tokens', () => {
       let monitor: RedisMonitor
       beforeAll(async () => {

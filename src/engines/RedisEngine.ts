@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { createClient, type RedisClientOptions } from 'redis'
 import type { EngineSubject, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
+import { decodeEntry, encodeEntry } from './redis/codec'
 import { isRedisClient, RedisConnection, text, type RedisClientLike, type RedisClusterLike } from './redis/connection'
 import { DELETE_ALL, INDEX, REINDEX } from './redis/scripts'
 
@@ -31,11 +32,6 @@ interface OwnedClient extends RedisClientLike {
   destroy?(): unknown
   quit(): Promise<unknown>
   disconnect(): Promise<unknown>
-}
-
-interface StoredEntry {
-  category: string
-  subject: EngineSubject
 }
 
 const DEFAULT_IDENTIFIER = 'universal-registry'
@@ -131,14 +127,14 @@ export class RedisEngine implements SessionEngine {
 
   async get(token: string): Promise<EngineSubject | undefined> {
     const key = this.entryKey(token)
-    const entry = parseEntry(await this.connection.send(key, ['GET', key]))
+    const entry = decodeEntry(await this.connection.send(key, ['GET', key]))
     return entry && isLive(entry.subject, Date.now()) ? entry.subject : undefined
   }
 
   async set(token: string, category: string, subject: EngineSubject): Promise<void> {
     const now = Date.now()
     const expiresAt = this.expiryOf(subject, now)
-    const value = serialize(category, subject)
+    const value = encodeEntry(category, subject)
     if (expiresAt <= now) return this.delete(token)
     const key = this.entryKey(token)
     // The entry is written before its index member, so that a concurrent deleteAll either sees the
@@ -147,14 +143,14 @@ export class RedisEngine implements SessionEngine {
       () => this.connection.send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'GET']),
       () => this.connection.run(INDEX, [this.indexKey(category)], [token, String(expiresAt), String(now)])
     ])
-    const moved = parseEntry(previous)
+    const moved = decodeEntry(previous)
     if (moved && moved.category !== category) await this.unindex(token, moved.category)
   }
 
   async update(token: string, category: string, subject: EngineSubject): Promise<boolean> {
     const now = Date.now()
     const expiresAt = this.expiryOf(subject, now)
-    const value = serialize(category, subject)
+    const value = encodeEntry(category, subject)
     const key = this.entryKey(token)
     if (expiresAt <= now) {
       const [deleted] = await this.connection.inOrder([
@@ -183,7 +179,7 @@ export class RedisEngine implements SessionEngine {
     const all: [string, EngineSubject][] = []
     const dead: string[] = []
     tokens.forEach((token, position) => {
-      const entry = parseEntry(replies[position])
+      const entry = decodeEntry(replies[position])
       if (!entry || entry.category !== category) dead.push(token)
       else if (isLive(entry.subject, now)) all.push([token, entry.subject])
     })
@@ -195,7 +191,7 @@ export class RedisEngine implements SessionEngine {
   async delete(token: string, category?: string): Promise<void> {
     const key = this.entryKey(token)
     if (category === undefined) {
-      const entry = parseEntry(await this.connection.send(key, ['GETDEL', key]))
+      const entry = decodeEntry(await this.connection.send(key, ['GETDEL', key]))
       if (entry) await this.unindex(token, entry.category)
       return
     }
@@ -290,24 +286,6 @@ function ownClient(options: RedisClientOptions, host: string | undefined, port: 
   // Socket errors are reported through the commands that fail; unheard, they would crash the process.
   client.on('error', () => undefined)
   return client
-}
-
-function serialize(category: string, subject: EngineSubject): string {
-  return JSON.stringify([category, subject])
-}
-
-function parseEntry(reply: unknown): StoredEntry | undefined {
-  if (reply === null || reply === undefined) return undefined
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text(reply))
-  } catch {
-    return undefined
-  }
-  if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'object' || parsed[1] === null) {
-    return undefined
-  }
-  return { category: parsed[0], subject: parsed[1] as EngineSubject }
 }
 
 function isLive(subject: EngineSubject, now: number): boolean {
