@@ -78,7 +78,9 @@ export function accountPage(user: DemoUser, session: Session, now = Date.now()):
         <dt>Session id</dt>
         <dd><code>${session.id}</code></dd>
         <dt>Device</dt>
-        <dd>${device}${session.userAgent !== device && html`<br /><span class="hint">${session.userAgent}</span>`}</dd>
+        <dd>
+          ${device}${session.userAgent && session.userAgent !== device && html`<br /><span class="hint">${session.userAgent}</span>`}
+        </dd>
         <dt>First access</dt>
         <dd>${time(session.firstAccessed, now)} from <code>${session.firstIp ?? 'unknown'}</code></dd>
         <dt>Last access</dt>
