@@ -1,12 +1,15 @@
-import express, { Router, type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express'
+import express, { Router, type NextFunction, type Request, type Response } from 'express'
 import { readCredentials } from './credentials'
-import { answerFor } from './errors'
 import { findUser, verifyCredentials } from './users'
+
+/** Where the API is mounted. */
+export const API_PATH = '/api'
 
 /** The most a JSON body may weigh. */
 export const JSON_LIMIT = '16kb'
 
-function fail(response: Response, status: number, error: string): void {
+/** Answers an API error: JSON `{ error }` with a message meant for the client's developer. */
+export function fail(response: Response, status: number, error: string): void {
   response.status(status).json({ error })
 }
 
@@ -18,8 +21,8 @@ function requireSession(request: Request, response: Response, next: NextFunction
 }
 
 /**
- * The JSON API a mobile or single-page client uses with a bearer token, mounted at `/api`. Express 5
- * sends rejections to the error handler at the end.
+ * The JSON API a mobile or single-page client uses with a bearer token, mounted at {@link API_PATH}.
+ * Express 5 sends rejections to the app's error handler, which answers API requests in JSON.
  */
 export function apiRoutes(): Router {
   const router = Router()
@@ -59,11 +62,5 @@ export function apiRoutes(): Router {
   })
 
   router.use((_request: Request, response: Response) => fail(response, 404, 'No such API route.'))
-
-  const onError: ErrorRequestHandler = (error, _request, response, _next) => {
-    const { status, message } = answerFor(error)
-    fail(response, status, message)
-  }
-  router.use(onError)
   return router
 }

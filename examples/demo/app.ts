@@ -6,7 +6,7 @@ import express, {
   type Response
 } from 'express'
 import { MemoryEngine, session, type Engine } from 'express-session-registry'
-import { apiRoutes } from './api'
+import { API_PATH, apiRoutes, fail } from './api'
 import { answerFor } from './errors'
 import { currentUser, pageRoutes } from './pages'
 import { errorPage } from './views'
@@ -39,14 +39,16 @@ export function createDemoApp(options: DemoAppOptions = {}): Express {
   app.use(securityHeaders)
   // Access tracking: every request records its time and IP, so the devices page is live.
   app.use(session({ engine: options.engine ?? new MemoryEngine(), trackSessionAccess: true }))
-  app.use('/api', apiRoutes())
+  app.use(API_PATH, apiRoutes())
   app.use(pageRoutes())
   app.use((request: Request, response: Response) => {
     response.status(404).send(errorPage(404, 'There is no such page.', currentUser(request)))
   })
   const onError: ErrorRequestHandler = (error, request, response, _next) => {
     const { status, message } = answerFor(error)
-    // The session middleware itself may be what failed, so request.session can be missing here.
+    // Decided by path, not by router: the session middleware, which runs before both, may be what failed.
+    if (request.path === API_PATH || request.path.startsWith(`${API_PATH}/`)) return fail(response, status, message)
+    // For the same reason request.session can be missing here.
     response.status(status).send(errorPage(status, message, request.session && currentUser(request)))
   }
   app.use(onError)
