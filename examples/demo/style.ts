@@ -78,6 +78,7 @@ export const STYLE = html`<style>
     border: 1px solid #cbd2d9;
     background: #fff;
     cursor: pointer;
+    white-space: nowrap;
   }
   button:hover {
     background: #f0f4f8;
@@ -135,6 +136,10 @@ export const STYLE = html`<style>
     text-transform: uppercase;
     letter-spacing: 0.03em;
     color: #616e7c;
+    white-space: nowrap;
+  }
+  td time {
+    white-space: nowrap;
   }
   tr.current {
     background: #f0f6ff;
@@ -163,6 +168,9 @@ export const STYLE = html`<style>
   }
   code {
     font-size: 0.85rem;
+  }
+  h1 code {
+    font-size: 0.9em;
   }
   form.inline {
     display: inline;
