@@ -1,5 +1,6 @@
 import type { Engine } from './engine'
 import { invalidOption } from './errors'
+import { hashToken } from './token'
 
 const SECOND_MS = 1_000
 const DAY_MS = 24 * 60 * 60 * SECOND_MS
@@ -89,6 +90,8 @@ export interface SessionConfig {
   readonly engine: string | Engine
   readonly engineOptions: Record<string, unknown> | undefined
   readonly hashKey: string | undefined
+  /** Prepended to an authenticatable id to name its engine category. */
+  readonly categoryPrefix: string
   readonly trackSessionAccess: boolean
   readonly cookie: CookieConfig
   readonly idleTimeoutMs: number | null
@@ -241,10 +244,12 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     'an array of origins such as "https://example.com"'
   )
 
+  const hashKey = registryId ?? seed
   return Object.freeze({
     engine,
     engineOptions,
-    hashKey: registryId ?? seed,
+    hashKey,
+    categoryPrefix: hashKey === undefined ? 'auth-' : `auth-${hashToken('category', hashKey).slice(0, 12)}-`,
     trackSessionAccess,
     cookie: Object.freeze({ name: cookieName, httpOnly, secure, sameSite, domain, path, partitioned, priority }),
     idleTimeoutMs: idleTimeout === false ? null : idleTimeout,
