@@ -111,6 +111,15 @@ const isNonEmptyString: Check = (value) => typeof value === 'string' && value.le
 const isDuration: Check = (value) =>
   value === false || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0)
 
+/** The value of an option that has an upstream alias, and the name it was given under. */
+function aliased<K extends keyof SessionOptions>(
+  options: SessionOptions,
+  name: K,
+  alias: keyof SessionOptions
+): [string, unknown] {
+  return options[name] === undefined && options[alias] !== undefined ? [alias, options[alias]] : [name, options[name]]
+}
+
 function pick<T>(name: string, value: unknown, fallback: T, check: Check, expected: string): T {
   if (value === undefined) return fallback
   if (!check(value)) throw invalidOption(name, value, expected)
@@ -169,17 +178,15 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     (value) => typeof value === 'string' && COOKIE_NAME_PATTERN.test(value),
     'a cookie name (RFC 6265 token characters)'
   )
-  const httpOnly = pick('httpOnly', options.httpOnly ?? options.httpOnlyCookie, true, isBoolean, 'a boolean')
+  const httpOnly = pick(...aliased(options, 'httpOnly', 'httpOnlyCookie'), true, isBoolean, 'a boolean')
   const secure = pick<boolean | 'auto'>(
-    'secure',
-    options.secure ?? options.secureCookie,
+    ...aliased(options, 'secure', 'secureCookie'),
     'auto',
     (value) => isBoolean(value) || value === 'auto',
     "true, false or 'auto'"
   )
   const sameSite = pick<SameSite>(
-    'sameSite',
-    options.sameSite ?? options.sameSiteCookie,
+    ...aliased(options, 'sameSite', 'sameSiteCookie'),
     'lax',
     (value) => SAME_SITE_VALUES.includes(value as string),
     "'lax', 'strict' or 'none'"
