@@ -38,6 +38,21 @@ describe.each(expressVersions)('cross-site request forgery on %s', (_version, ex
       expect(await authenticated(app, 'post', { ...headers, Origin: 'http://app.local:8081' })).toBe(false)
     })
 
+    it('is honoured from the public origin behind a trusted proxy', async () => {
+      const app = createApp(express, { engine })
+      const headers = {
+        Cookie: `session=${token}`,
+        Host: 'internal:3000',
+        'X-Forwarded-Host': 'app.example.com',
+        'X-Forwarded-Proto': 'https',
+        Origin: 'https://app.example.com'
+      }
+      expect(await authenticated(app, 'post', headers)).toBe(false)
+      app.set('trust proxy', true)
+      expect(await authenticated(app, 'post', headers)).toBe(true)
+      expect(await authenticated(app, 'post', { ...headers, Origin: 'http://internal:3000' })).toBe(false)
+    })
+
     it('is honoured without Origin or Sec-Fetch-Site (not a browser)', async () => {
       expect(await authenticated(createApp(express, { engine }), 'post', { Cookie: `session=${token}` })).toBe(true)
     })
