@@ -5,6 +5,8 @@ import {
   type ActiveSession,
   authenticateRequest,
   type Engine,
+  type ExpressSessionOptions,
+  type SessionRegistrySubject,
   injectSession,
   MemoryEngine,
   session,
@@ -82,3 +84,9 @@ app.get('/misuse', async (request) => {
   // @ts-expect-error userId is a read-only alias
   request.session.userId = 'x'
 })
+
+// The upstream type names still resolve.
+const upstreamOptions: ExpressSessionOptions = { cookieName: 'sid', trackSessionAccess: true }
+const upstreamSubject: Pick<SessionRegistrySubject, 'id' | 'userId'> = { id: 'a', userId: 'b' }
+void upstreamOptions
+void upstreamSubject
