@@ -13,14 +13,15 @@ export function currentUser(request: Request): DemoUser | undefined {
 }
 
 /**
- * Whether a browser sent this request from another site. The library already ignores the session
- * cookie on such requests; the sign-in form refuses them too, so no site can sign a visitor in to an
- * account of its choosing (login CSRF).
+ * Whether a browser sent this request from another site, by the library's rule (`Sec-Fetch-Site`, else
+ * `Origin` against the origin Express sees). The library already ignores the session cookie on such
+ * requests; the sign-in form refuses them too, so no site can sign a visitor in to an account of its
+ * choosing (login CSRF).
  */
 function isCrossSite(request: Request): boolean {
   if (request.get('sec-fetch-site') === 'cross-site') return true
   const origin = request.get('origin')
-  return origin !== undefined && origin !== `${request.protocol}://${request.get('host')}`
+  return origin !== undefined && origin !== `${request.protocol}://${request.host}`
 }
 
 function noticeFrom(request: Request): keyof typeof NOTICES | undefined {
