@@ -86,7 +86,7 @@ export function accountPage(user: DemoUser, session: Session, now = Date.now()):
         <dt>Last access</dt>
         <dd>${time(session.lastAccessed, now)} from <code>${session.lastIp ?? 'unknown'}</code></dd>
         <dt>Expires</dt>
-        <dd>${session.expiresAt ? time(session.expiresAt, now) : 'never'} (each use renews it)</dd>
+        <dd>${session.expiresAt ? html`${time(session.expiresAt, now)} (each use renews it)` : 'never'}</dd>
       </dl>
     </div>
     <p class="actions"><a href="/sessions">See every device signed in as ${user.username} →</a></p>`
