@@ -17,7 +17,10 @@ interface RedisEntry {
 /** The Redis engine when `REDIS_URL` is set (loaded only then), else the embedded memory engine. */
 async function createEngine(redisUrl: string | undefined): Promise<{ engine: SessionEngine; label: string }> {
   if (!redisUrl) return { engine: new MemoryEngine(), label: 'in memory (set REDIS_URL to use Redis)' }
-  const { RedisEngine } = (await import(REDIS_ENTRY)) as RedisEntry
+  const entry = (await import(REDIS_ENTRY).catch((error: Error) => {
+    throw new Error(`REDIS_URL is set, but ${REDIS_ENTRY} cannot be loaded (is redis installed?): ${error.message}`)
+  })) as RedisEntry
+  const { RedisEngine } = entry
   return { engine: new RedisEngine({ url: redisUrl }), label: `in Redis at ${new URL(redisUrl).host}` }
 }
 
@@ -31,6 +34,7 @@ function portFrom(value: string | undefined): number {
 
 async function main(): Promise<void> {
   const port = portFrom(process.env.PORT)
+  // `||`, not `??`: an empty HOST is no address, so it means the default too.
   const host = process.env.HOST || DEFAULT_HOST
   const { engine, label } = await createEngine(process.env.REDIS_URL)
   const server = createDemoApp({ engine }).listen(port, host, (error?: Error) => {
