@@ -7,3 +7,8 @@ export type { Engine, EngineSubject, SessionEngine } from './engine'
 export type { SessionOptions, SameSite } from './options'
 export { SessionError, SessionEngineError } from './errors'
 export { DEFAULT_IDLE_TIMEOUT_MS } from './options'
+
+/** The upstream name of {@link SessionOptions}, kept so migrating is an import-path change. */
+export type { SessionOptions as ExpressSessionOptions } from './options'
+/** The upstream name of a session as an engine stores it. */
+export type { StoredSession as SessionRegistrySubject } from './record'

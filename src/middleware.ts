@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { contextFor, createContext } from './context'
+import { createContext } from './context'
 import type { SessionOptions } from './options'
 import { Session } from './Session'
 
@@ -22,7 +22,6 @@ export function session(options?: SessionOptions): RequestHandler {
  * engine fails. Pass the same options object on every call so the engine is set up once.
  */
 export async function injectSession(request: Request, response: Response, options?: SessionOptions): Promise<void> {
-  contextFor(options)
   const session = new Session(request, response, options)
   request.session = session
   await session.prepare()
