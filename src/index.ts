@@ -1,6 +1,6 @@
 import './augment'
 
-export { session, injectSession, authenticateRequest } from './middleware'
+export { session, injectSession, authenticateRequest, type SessionMiddleware } from './middleware'
 export { Session, type ActiveSession, type AuthenticatableId, type SessionFacts } from './Session'
 export { MemoryEngine, type MemoryEngineOptions } from './engines/MemoryEngine'
 export type { Engine, EngineSubject, SessionEngine } from './engine'

@@ -1,6 +1,6 @@
 import { MemoryEngine as RegistryMemoryEngine } from '@universal-packages/token-registry'
 import supertest from 'supertest'
-import { MemoryEngine, Session } from '../src'
+import { MemoryEngine, session, Session } from '../src'
 import { getSharedMemoryEngine, resolveEngine } from '../src/engines/resolve'
 import { bearer, createApp, expressVersions, logIn } from './support/app'
 
@@ -71,5 +71,35 @@ describe('engine names', () => {
     expect(Object.keys(await Session.activeSessions('shared-user'))).toHaveLength(1)
     await Session.logOutAll('shared-user')
     await supertest(first).get('/me').set('Authorization', bearer(token)).expect(401)
+  })
+
+  describe('the middleware release()', () => {
+    afterEach(() => jest.restoreAllMocks())
+
+    it('leaves an engine the app passed in alone', async () => {
+      const engine = new MemoryEngine()
+      const release = jest.spyOn(engine, 'release')
+      await session({ engine }).release()
+      expect(release).not.toHaveBeenCalled()
+    })
+
+    it("leaves the shared 'memory' engine alone", async () => {
+      const release = jest.spyOn(getSharedMemoryEngine(), 'release')
+      await session().release()
+      expect(release).not.toHaveBeenCalled()
+    })
+
+    it('releases an engine it built from a name and options', async () => {
+      const release = jest.spyOn(MemoryEngine.prototype, 'release')
+      await session({ engine: 'memory', engineOptions: { maxSessions: 5 } }).release()
+      expect(release).toHaveBeenCalledTimes(1)
+    })
+
+    it('reports an engine that fails to close', async () => {
+      jest.spyOn(MemoryEngine.prototype, 'release').mockImplementation(() => {
+        throw new Error('busy')
+      })
+      await expect(session({ engine: 'memory', engineOptions: {} }).release()).rejects.toThrow('busy')
+    })
   })
 })

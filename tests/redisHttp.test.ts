@@ -3,7 +3,7 @@ import type { Express } from 'express'
 import express from 'express'
 import request from 'supertest'
 import { createClient, createCluster } from 'redis'
-import { Session } from 'express-session-registry'
+import { session, Session } from 'express-session-registry'
 import { RedisEngine } from 'express-session-registry/redis'
 import { bearer, createApp, type ErrorLog, expressVersions, sessionCookie } from './support/app'
 import { describeWithRedis, eventually, RedisCluster, RedisMonitor, RedisServer, redisCli } from './support/redisServer'
@@ -222,6 +222,23 @@ describeWithRedis('Sessions in Redis, through HTTP', () => {
       } finally {
         prepare.mockRestore()
       }
+    })
+
+    it('closes that engine when the middleware is released, and only then', async () => {
+      const connections = async () => (await redisCli(server.port, 'CLIENT', 'LIST')).split('\n').length
+      const middleware = session({ engine: 'redis', engineOptions: { port: server.port, identifier: 'released' } })
+      const app = express()
+      app.use(middleware)
+      app.get('/', (request, response) => {
+        response.json({ authenticated: request.session.authenticated })
+      })
+      await request(app)
+        .get('/')
+        .set(auth('A'.repeat(43)))
+        .expect(200, { authenticated: false })
+      expect(await connections()).toBe(2)
+      await middleware.release()
+      await eventually(async () => (await connections()) === 1)
     })
   })
 
