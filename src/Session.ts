@@ -4,6 +4,7 @@ import { contextFor, type SessionContext } from './context'
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie'
 import { isForgeryRisk } from './csrf'
 import { expiryFrom, isDueForRenewal, isLive } from './expiry'
+import { andThen, type MaybePromise } from './maybe'
 import type { SessionOptions } from './options'
 import { categoryOf, type StoredSession } from './record'
 import { generateSessionId, generateToken, hashToken, parseToken, tokenFromAuthorization } from './token'
@@ -87,6 +88,18 @@ async function listActive(
   return active
 }
 
+/** The token a request came with, and whether the cookie carried it (rather than a Bearer header). */
+interface CarriedToken {
+  token: string
+  viaCookie: boolean
+}
+
+/**
+ * Loads a session from its request: synchronously when the engine answers synchronously, so the
+ * middleware can call `next()` in the same tick. Internal; `prepare()` is the public form.
+ */
+export let loadSession: (session: Session) => MaybePromise<void>
+
 /**
  * The session of one request, at `request.session`. Unauthenticated until a valid token came with the
  * request or `logIn()` was called.
@@ -157,33 +170,43 @@ export class Session {
    * loads its session. `injectSession()` calls it; call it yourself only on a session you constructed.
    */
   async prepare(): Promise<void> {
-    const { config, store } = this.#context
+    await this.#load()
+  }
+
+  static {
+    loadSession = (session) => session.#load()
+  }
+
+  #load(): MaybePromise<void> {
     const carried = this.#carriedToken()
     if (!carried) return
-    const hash = hashToken(carried.token, config.hashKey)
-    const stored = await store.find(hash)
+    const hash = hashToken(carried.token, this.#context.config.hashKey)
+    return andThen(this.#context.store.find(hash), (stored) => stored && this.#resume(carried, hash, stored))
+  }
+
+  #resume(carried: CarriedToken, hash: string, stored: StoredSession): MaybePromise<void> {
+    const { config, store } = this.#context
     const now = Date.now()
-    if (!stored) return
-    if (!isLive(stored, now, config)) {
-      await store.remove(hash, categoryOf(config, stored.userId))
-      return
-    }
+    const category = categoryOf(config, stored.userId)
+    if (!isLive(stored, now, config)) return store.remove(hash, category)
     const lastIp = this.#request.ip ?? null
     const renew = isDueForRenewal(stored, now, config)
-    if (renew || config.trackSessionAccess) {
-      const expiresAt = renew ? expiryFrom(now, stored.firstAccessed, config) : stored.expiresAt
-      const updated = { ...stored, lastAccessed: now, lastIp, expiresAt }
-      // update() only rewrites a live entry: a logOut that lands between our read and this write wins.
-      if (!(await store.update(hash, categoryOf(config, stored.userId), updated))) return
+    if (!renew && !config.trackSessionAccess) {
+      this.#adopt(carried.token, hash, stored)
+      this.lastAccessed = new Date(now)
+      this.lastIp = lastIp
+      return
+    }
+    const expiresAt = renew ? expiryFrom(now, stored.firstAccessed, config) : stored.expiresAt
+    const updated = { ...stored, lastAccessed: now, lastIp, expiresAt }
+    // update() only rewrites a live entry: a logOut that lands between our read and this write wins.
+    return andThen(store.update(hash, category, updated), (applied) => {
+      if (!applied) return
       this.#adopt(carried.token, hash, updated)
       if (renew && carried.viaCookie) {
         writeSessionCookie(this.#request, this.#response, config.cookie, carried.token, expiresAt, now)
       }
-      return
-    }
-    this.#adopt(carried.token, hash, stored)
-    this.lastAccessed = new Date(now)
-    this.lastIp = lastIp
+    })
   }
 
   /**
@@ -307,7 +330,7 @@ export class Session {
     return `Session ${inspect({ ...this.toJSON(), token: this.token === null ? null : '[redacted]' })}`
   }
 
-  #carriedToken(): { token: string; viaCookie: boolean } | undefined {
+  #carriedToken(): CarriedToken | undefined {
     const request = this.#request
     const fromHeader = tokenFromAuthorization(request.headers.authorization)
     if (fromHeader !== undefined) return fromHeader === null ? undefined : { token: fromHeader, viaCookie: false }

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { createContext } from './context'
 import type { SessionOptions } from './options'
-import { Session } from './Session'
+import { isPending, type MaybePromise } from './maybe'
+import { loadSession, Session } from './Session'
 
 /** The middleware `session()` returns. */
 export interface SessionMiddleware extends RequestHandler {
@@ -22,7 +23,18 @@ export function session(options?: SessionOptions): SessionMiddleware {
   const key: SessionOptions = options ?? {}
   const { store } = createContext(key)
   function sessionMiddleware(request: Request, response: Response, next: NextFunction): void {
-    injectSession(request, response, key).then(() => next(), next)
+    let loading: MaybePromise<void>
+    try {
+      const session = new Session(request, response, key)
+      request.session = session
+      loading = loadSession(session)
+    } catch (error) {
+      next(error)
+      return
+    }
+    // Outside the try: an error thrown further down the chain is not ours to report a second time.
+    if (isPending(loading)) Promise.resolve(loading).then(() => next(), next)
+    else next()
   }
   return Object.assign(sessionMiddleware, { release: () => store.release() })
 }
@@ -34,7 +46,7 @@ export function session(options?: SessionOptions): SessionMiddleware {
 export async function injectSession(request: Request, response: Response, options?: SessionOptions): Promise<void> {
   const session = new Session(request, response, options)
   request.session = session
-  await session.prepare()
+  await loadSession(session)
 }
 
 /** Route guard: `next()` when the request is authenticated, otherwise ends the response with 401. */

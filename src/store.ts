@@ -1,5 +1,6 @@
 import type { EngineSubject, SessionEngine } from './engine'
 import { SessionEngineError } from './errors'
+import { isPending, type MaybePromise } from './maybe'
 import { isStoredSession, type StoredSession } from './record'
 
 /**
@@ -21,10 +22,16 @@ export class SessionStore {
     if (source instanceof Promise) source.catch(() => undefined)
   }
 
-  /** The stored session under `hash`, or `undefined` when there is none or it is not one of ours. */
-  async find(hash: string): Promise<StoredSession | undefined> {
-    const subject = await this.#call('read the session', (engine) => engine.get(hash))
-    return isStoredSession(subject) ? subject : undefined
+  /**
+   * The stored session under `hash`, or `undefined` when there is none or it is not one of ours. At once
+   * when the engine answers at once.
+   */
+  find(hash: string): MaybePromise<StoredSession | undefined> {
+    return this.#call(
+      'read the session',
+      (engine) => engine.get(hash),
+      (subject) => (isStoredSession(subject) ? subject : undefined)
+    )
   }
 
   /** Stores a new session. */
@@ -32,16 +39,15 @@ export class SessionStore {
     await this.#call('store the session', (engine) => engine.set(hash, category, { ...session }))
   }
 
-  /** Rewrites a session only if it still exists; tells whether it did. */
-  async update(hash: string, category: string, session: StoredSession): Promise<boolean> {
+  /** Rewrites a session only if it still exists; tells whether it did. At once when the engine answers at once. */
+  update(hash: string, category: string, session: StoredSession): MaybePromise<boolean> {
     const subject: EngineSubject = { ...session }
-    return this.#call('update the session', async (engine) => {
-      if (engine.update) return Boolean(await engine.update(hash, category, subject))
-      // Without an atomic update a delete can slip between these two calls; engines should implement update().
-      if (!isStoredSession(await engine.get(hash))) return false
-      await engine.set(hash, category, subject)
-      return true
-    })
+    return this.#call(
+      'update the session',
+      (engine) =>
+        engine.update ? engine.update(hash, category, subject) : replaceIfPresent(engine, hash, category, subject),
+      Boolean
+    )
   }
 
   /** Removes one session. */
@@ -80,13 +86,23 @@ export class SessionStore {
     }
   }
 
-  async #call<T>(operation: string, action: (engine: SessionEngine) => T | Promise<T>): Promise<T> {
-    const engine = this.#engine ?? (await this.#prepare())
+  #call<T, R = T>(
+    operation: string,
+    action: (engine: SessionEngine) => MaybePromise<T>,
+    map: (value: T) => R = (value) => value as unknown as R
+  ): MaybePromise<R> {
+    const engine = this.#engine
+    if (!engine) return this.#prepare().then(() => this.#call(operation, action, map))
+    let result: MaybePromise<T>
     try {
-      return await action(engine)
+      result = action(engine)
     } catch (error) {
       throw new SessionEngineError(operation, error)
     }
+    if (!isPending(result)) return map(result)
+    return Promise.resolve(result).then(map, (error: unknown) => {
+      throw new SessionEngineError(operation, error)
+    })
   }
 
   #prepare(): Promise<SessionEngine> {
@@ -103,4 +119,16 @@ export class SessionStore {
     })()
     return this.#preparing
   }
+}
+
+// Without an atomic update a delete can slip between these two calls; engines should implement update().
+async function replaceIfPresent(
+  engine: SessionEngine,
+  hash: string,
+  category: string,
+  subject: EngineSubject
+): Promise<boolean> {
+  if (!isStoredSession(await engine.get(hash))) return false
+  await engine.set(hash, category, subject)
+  return true
 }
