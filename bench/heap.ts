@@ -1,11 +1,11 @@
 // Heap bytes per session of an in-process store: run with --expose-gc by the harness, one store per process.
 import { MemoryEngine } from 'express-session-registry'
-import { randomBytes } from 'node:crypto'
 import { fromBench } from './lib/deps'
 import {
   CLIENT_IP,
   expressSessionData,
   expressSessionId,
+  fixtureBytes,
   randomHash,
   registrySubject,
   USER_AGENT
@@ -45,8 +45,8 @@ function fillers(): Record<HeapStore, Filler> {
       const now = Date.now()
       for (let index = 0; index < count; index++) {
         const userId = `preloaded-${index}`
-        engine.set(randomBytes(160).toString('base64'), `auth-${userId}`, {
-          id: randomBytes(96).toString('base64'),
+        engine.set(fixtureBytes(160).toString('base64'), `auth-${userId}`, {
+          id: fixtureBytes(96).toString('base64'),
           userId,
           firstAccessed: now,
           lastAccessed: now,

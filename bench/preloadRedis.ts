@@ -32,12 +32,14 @@ interface RedisClient {
   connect(): Promise<unknown>
   quit(): Promise<unknown>
   info(section: string): Promise<string>
-  set(key: string, value: string, options: { PX: number }): Promise<unknown>
+  multi(): { set(key: string, value: string, options: { PX: number }): unknown; execAsPipeline(): Promise<unknown> }
   on(event: 'error', listener: (error: Error) => void): unknown
 }
 
 interface RedisEntry {
-  RedisEngine: new (options: { host: string; port: number }) => Engine & { release(): Promise<void> }
+  RedisEngine: new (options: { host: string; port: number; commandTimeout: number }) => Engine & {
+    release(): Promise<void>
+  }
 }
 
 interface ConnectRedisStore {
@@ -74,7 +76,8 @@ async function load(layout: Layout, port: number, from: number, count: number): 
   if (layout === 'registry') {
     // Through RedisEngine's own set(), so the keys, values, index and TTLs are exactly what a login writes.
     const { RedisEngine } = (await import(REDIS_ENTRY)) as RedisEntry
-    const engine = new RedisEngine({ host: '127.0.0.1', port })
+    // No per-command deadline: a whole batch is queued at once, and its last command waits for the others.
+    const engine = new RedisEngine({ host: '127.0.0.1', port, commandTimeout: Infinity })
     await engine.prepare?.()
     await inBatches(from, count, async (index) => {
       const subject = registrySubject(index, now)
@@ -92,12 +95,17 @@ async function load(layout: Layout, port: number, from: number, count: number): 
     const store = new RedisStore({ client: redis })
     await inBatches(from, count, (index) => store.set(expressSessionId(), expressSessionData(index, now)))
   } else {
-    // The same bytes as one of our entries, under a plain key.
-    await inBatches(from, count, (index) => {
-      const subject = registrySubject(index, now)
-      const value = JSON.stringify([`auth-${subject.userId}`, subject])
-      return redis.set(RAW_PREFIX + randomHash(), value, { PX: SESSION_LIFETIME_MS })
-    })
+    // Our own plain layout: the same value bytes as one of our entries, under a plain key, one pipeline per batch.
+    for (let start = from; start < from + count; start += BATCH) {
+      const pipeline = redis.multi()
+      for (let index = start; index < Math.min(start + BATCH, from + count); index++) {
+        const subject = registrySubject(index, now)
+        pipeline.set(RAW_PREFIX + randomHash(), JSON.stringify([`auth-${subject.userId}`, subject]), {
+          PX: SESSION_LIFETIME_MS
+        })
+      }
+      await pipeline.execAsPipeline()
+    }
   }
   await redis.quit()
 }

@@ -240,12 +240,14 @@ async function runRedis(
     results.notes.push(note)
   }
   if (runnable.length === 0) return
+  if (
+    spawnSync('git', ['ls-files', '--error-unmatch', 'src/redis.ts'], { cwd: ROOT_DIR, stdio: 'ignore' }).status !== 0
+  ) {
+    results.notes.push('src/redis.ts is not committed in this checkout: the RedisEngine measured is uncommitted code.')
+  }
   const redis = await startRedisServer()
   versions.redis = redis.version
-  const redisPid = spawnSync('pgrep', ['-f', `redis-server 127.0.0.1:${redis.port}`])
-    .stdout.toString()
-    .trim()
-  if (redisPid) pin(Number(redisPid.split('\n')[0]), CLIENT_CPU, config)
+  pin(redis.pid, CLIENT_CPU, config)
   try {
     const layouts = [...new Set(runnable.flatMap((scenario) => (scenario.layout ? [scenario.layout] : [])))]
     const bytes = new Map<Layout, number>(layouts.map((layout) => [layout, 0]))

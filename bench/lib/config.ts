@@ -60,9 +60,9 @@ function scenarios(): Scenario[] {
 /** Reads the run's settings from the environment. */
 export function readConfig(): BenchConfig {
   return {
-    duration: number('BENCH_DURATION', 4, { min: 1 }),
-    rounds: number('BENCH_ROUNDS', 3, { min: 1 }),
-    warmup: number('BENCH_WARMUP', 1),
+    duration: number('BENCH_DURATION', 3, { min: 1 }),
+    rounds: number('BENCH_ROUNDS', 5, { min: 1 }),
+    warmup: number('BENCH_WARMUP', 2),
     connections: number('BENCH_CONNECTIONS', 50, { min: 1 }),
     scenarios: scenarios(),
     memorySizes: sizes('BENCH_MEMORY_SIZES', [1_000, 100_000]),

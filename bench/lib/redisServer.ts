@@ -8,6 +8,7 @@ import { track } from './processes'
 /** A redis-server the harness started for itself. */
 export interface RedisServer {
   port: number
+  pid: number | undefined
   version: string
   stop(): Promise<void>
 }
@@ -77,6 +78,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     }
     return {
       port,
+      pid: child.pid,
       version,
       async stop() {
         if (child.exitCode === null) {

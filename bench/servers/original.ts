@@ -1,8 +1,7 @@
 // The original, @universal-packages/express-session, on its own shared memory engine, as its README sets it up.
 import type { RequestHandler } from 'express'
-import { randomBytes } from 'node:crypto'
 import { fromBench } from '../lib/deps'
-import { BENCH_USER, CLIENT_IP, USER_AGENT } from '../lib/fixtures'
+import { BENCH_USER, CLIENT_IP, fixtureBytes, USER_AGENT } from '../lib/fixtures'
 import { express, listen, route, sessionsToPreload } from './common'
 
 interface OriginalSession {
@@ -31,8 +30,8 @@ const now = Date.now()
 for (let index = 0; index < count; index++) {
   const userId = `preloaded-${index}`
   // Its tokens: 216 base64 characters; its subjects: stored as they are.
-  MEMORY_ENGINE.set(randomBytes(160).toString('base64'), `auth-${userId}`, {
-    id: randomBytes(96).toString('base64'),
+  MEMORY_ENGINE.set(fixtureBytes(160).toString('base64'), `auth-${userId}`, {
+    id: fixtureBytes(96).toString('base64'),
     userId,
     firstAccessed: now,
     lastAccessed: now,
