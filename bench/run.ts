@@ -7,7 +7,7 @@ import path from 'node:path'
 import type { HeapReport, HeapStore } from './heap'
 import type { LoadJob, LoadResult } from './load'
 import type { PreloadJob, PreloadReport } from './preloadRedis'
-import type { ServerReady } from './servers/common'
+import type { ServerCpu, ServerReady } from './servers/common'
 import { readConfig, type BenchConfig } from './lib/config'
 import { benchVersion, BENCH_DIR, ensureBenchDependencies, ROOT_DIR } from './lib/deps'
 import { BENCH_USER, USER_AGENT, type Layout } from './lib/fixtures'
@@ -15,6 +15,7 @@ import { forkTs, nextMessage, stop, stopAll } from './lib/processes'
 import { hasRedisServer, startRedisServer } from './lib/redisServer'
 import {
   checkTargets,
+  median,
   memoryTable,
   summarise,
   targetsTable,
@@ -115,12 +116,9 @@ async function startServer(
   env: Record<string, string>,
   config: BenchConfig
 ): Promise<RunningServer> {
+  // One folder per server: Node writes a profile per thread (tsx's loader runs on a thread of its own).
   const nodeOptions = config.profileDir
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${config.profileDir}`,
-        `--cpu-prof-name=${scenario.id}-${count(sessions)}.cpuprofile`
-      ]
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(config.profileDir, `${scenario.id}-${count(sessions)}`)}`]
     : []
   const child = forkTs(path.join(BENCH_DIR, 'servers', scenario.server), { ...scenario.env, ...env }, nodeOptions)
   pin(child.pid, SERVER_CPU, config)
@@ -136,10 +134,14 @@ async function startServer(
   }
 }
 
-/**
- * Runs one store size: starts every server of the group, warms each up, then measures them round by
- * round, each round in a rotated order, so that no server always runs first or right after another.
- */
+/** The server process's CPU time so far, in microseconds. */
+async function serverCpu(server: RunningServer): Promise<number> {
+  const reply = nextMessage<ServerCpu>(server.child, 'cpu', 10_000)
+  server.child.send({ type: 'cpu' })
+  return (await reply).micros
+}
+
+/** Runs one store size: starts every server of the group, warms each up, then measures them round by round. */
 async function runGroup(
   store: Store,
   sessions: number,
@@ -164,28 +166,52 @@ async function runGroup(
     })
     if (config.warmup > 0) for (const server of servers) await load.run(job(server, config.warmup))
     const rounds = new Map<Scenario, Round[]>(servers.map((server) => [server.scenario, []]))
+    const measure = async (server: RunningServer, round: number): Promise<Round> => {
+      const cpuBefore = await serverCpu(server)
+      const result = await load.run(job(server, config.duration))
+      const cpuMicros = (await serverCpu(server)) - cpuBefore
+      const { requestsPerSecond, p50, p99, non2xx } = result
+      const measured: Round = {
+        requestsPerSecond,
+        p50,
+        p99,
+        non2xx,
+        errors: result.errors + result.timeouts,
+        cpuPerRequest: cpuMicros / Math.max(1, result.ok + non2xx)
+      }
+      rounds.get(server.scenario)!.push(measured)
+      log(
+        `[${store} ${count(sessions)}] round ${round + 1}/${config.rounds} ${server.scenario.id}: ` +
+          `${Math.round(requestsPerSecond)} req/s, p50 ${p50} ms, p99 ${p99} ms, ` +
+          `${measured.cpuPerRequest.toFixed(0)} µs CPU/req` +
+          (non2xx + measured.errors > 0 ? `, ${non2xx} non-2xx, ${measured.errors} errors` : '')
+      )
+      return measured
+    }
+    const baseline = servers.find((server) => server.scenario.baseline)
+    const others = servers.filter((server) => server !== baseline)
     for (let round = 0; round < config.rounds; round++) {
-      const order = servers.map((_, index) => servers[(index + round) % servers.length])
+      // Each round in a rotated order, so that no server always runs first or after the same one; the
+      // baseline runs before and after every other server, and each ratio is taken against the mean of
+      // those two neighbours: on a shared machine, load from elsewhere comes and goes within seconds.
+      const order = others.map((_, index) => others[(index + round) % others.length])
+      let before = baseline ? await measure(baseline, round) : undefined
       for (const server of order) {
-        const result = await load.run(job(server, config.duration))
-        const { requestsPerSecond, p50, p99, non2xx, errors } = result
-        rounds.get(server.scenario)!.push({ requestsPerSecond, p50, p99, non2xx, errors: errors + result.timeouts })
-        log(
-          `[${store} ${count(sessions)}] round ${round + 1}/${config.rounds} ${server.scenario.id}: ` +
-            `${Math.round(requestsPerSecond)} req/s, p50 ${p50} ms, p99 ${p99} ms` +
-            (non2xx + errors > 0 ? `, ${non2xx} non-2xx, ${errors} errors` : '')
-        )
+        const measured = await measure(server, round)
+        if (!baseline || !before) continue
+        const after = await measure(baseline, round)
+        measured.ratio = (2 * measured.requestsPerSecond) / (before.requestsPerSecond + after.requestsPerSecond)
+        before = after
       }
     }
-    const baseline = scenarios.find((scenario) => scenario.baseline)
-    const baselineRounds = baseline ? rounds.get(baseline) : undefined
-    return scenarios.map((scenario) => {
-      const own = rounds.get(scenario)!
-      if (baselineRounds) {
-        own.forEach((round, index) => (round.ratio = round.requestsPerSecond / baselineRounds[index].requestsPerSecond))
-      }
-      return summarise({ scenario: scenario.id, label: scenario.label, store, sessions, rounds: own })
-    })
+    if (baseline) for (const round of rounds.get(baseline.scenario)!) round.ratio = 1
+    const baselineCpu = baseline ? median(rounds.get(baseline.scenario)!.map((round) => round.cpuPerRequest)) : NaN
+    return scenarios.map((scenario) =>
+      summarise(
+        { scenario: scenario.id, label: scenario.label, store, sessions, rounds: rounds.get(scenario)! },
+        baselineCpu
+      )
+    )
   } finally {
     for (const server of servers) await stop(server.child)
   }

@@ -60,7 +60,7 @@ function scenarios(): Scenario[] {
 /** Reads the run's settings from the environment. */
 export function readConfig(): BenchConfig {
   return {
-    duration: number('BENCH_DURATION', 3, { min: 1 }),
+    duration: number('BENCH_DURATION', 2, { min: 1 }),
     rounds: number('BENCH_ROUNDS', 5, { min: 1 }),
     warmup: number('BENCH_WARMUP', 2),
     connections: number('BENCH_CONNECTIONS', 50, { min: 1 }),

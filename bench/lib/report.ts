@@ -7,7 +7,9 @@ export interface Round {
   p99: number
   non2xx: number
   errors: number
-  /** This round's throughput over its baseline's in the same round (paired, so drift cancels out). */
+  /** Microseconds of server CPU (user + system) per answered request: unlike throughput, barely moved by load from elsewhere. */
+  cpuPerRequest: number
+  /** This measurement's throughput over the mean of the baseline's measured just before and just after it. */
   ratio?: number
 }
 
@@ -21,8 +23,12 @@ export interface Row {
   requestsPerSecond: number
   p50: number
   p99: number
-  /** Median of the paired per-round ratios to the baseline; undefined without a baseline in the run. */
+  /** Median of the paired ratios to the baseline; undefined without a baseline in the run. */
   ratio?: number
+  /** Median server CPU per request, in microseconds. */
+  cpuPerRequest: number
+  /** The baseline's median CPU per request over this row's: the throughput ratio a CPU-bound server would reach. */
+  cpuRatio?: number
   /** Why the row is not to be trusted (failed requests); undefined when it is clean. */
   warning?: string
 }
@@ -55,8 +61,12 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
-/** Summarises a row's rounds into its medians. */
-export function summarise(row: Omit<Row, 'requestsPerSecond' | 'p50' | 'p99' | 'ratio' | 'warning'>): Row {
+/** Summarises a row's rounds into its medians; `baselineCpu` is the baseline's median CPU per request (NaN for none). */
+export function summarise(
+  row: Omit<Row, 'requestsPerSecond' | 'p50' | 'p99' | 'ratio' | 'warning' | 'cpuPerRequest' | 'cpuRatio'>,
+  baselineCpu: number
+): Row {
+  const cpuPerRequest = median(row.rounds.map((round) => round.cpuPerRequest))
   const failed = row.rounds.reduce((sum, round) => sum + round.non2xx + round.errors, 0)
   const ratios = row.rounds.flatMap((round) => (round.ratio === undefined ? [] : [round.ratio]))
   return {
@@ -65,6 +75,8 @@ export function summarise(row: Omit<Row, 'requestsPerSecond' | 'p50' | 'p99' | '
     p50: median(row.rounds.map((round) => round.p50)),
     p99: median(row.rounds.map((round) => round.p99)),
     ratio: ratios.length > 0 ? median(ratios) : undefined,
+    cpuPerRequest,
+    cpuRatio: Number.isFinite(baselineCpu) ? baselineCpu / cpuPerRequest : undefined,
     warning: failed > 0 ? `${failed} requests failed or were refused` : undefined
   }
 }
@@ -81,15 +93,16 @@ function count(value: number): string {
 /** The throughput table, in Markdown. */
 export function throughputTable(rows: Row[]): string {
   const lines = [
-    '| store | sessions stored | server | req/s (median) | ratio to baseline | p50 ms | p99 ms | req/s per round |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |'
+    '| store | sessions stored | server | req/s (median) | ratio to baseline | p50 ms | p99 ms | server CPU µs/req | CPU ratio | req/s per run |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |'
   ]
   for (const row of rows) {
     const perRound = row.rounds.map((round) => integer(round.requestsPerSecond)).join(' / ')
     const label = row.warning ? `${row.label} ⚠ ${row.warning}` : row.label
     lines.push(
       `| ${row.store} | ${count(row.sessions)} | ${label} | ${integer(row.requestsPerSecond)} | ` +
-        `${row.ratio === undefined ? '–' : fixed(row.ratio, 2)} | ${fixed(row.p50, 0)} | ${fixed(row.p99, 0)} | ${perRound} |`
+        `${row.ratio === undefined ? '–' : fixed(row.ratio, 2)} | ${fixed(row.p50, 0)} | ${fixed(row.p99, 0)} | ` +
+        `${fixed(row.cpuPerRequest, 0)} | ${row.cpuRatio === undefined ? '–' : fixed(row.cpuRatio, 2)} | ${perRound} |`
     )
   }
   return lines.join('\n')
@@ -144,10 +157,15 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       const [small] = find(rows, scenario, smallest)
       if (!big || !small) continue
       const flat = big.requestsPerSecond / small.requestsPerSecond
+      // The two sizes run minutes apart, so the raw quotient carries the machine's drift; the quotient of
+      // the ratios to the raw-GET baseline (measured alongside each) does not, and is the verdict.
+      const normalised = big.ratio !== undefined && small.ratio !== undefined ? big.ratio / small.ratio : undefined
       checks.push({
         target: `${big.label}: req/s at ${count(largest)} ≥ 0.95 of at ${count(smallest)}`,
-        measured: `${fixed(flat, 2)} (${integer(big.requestsPerSecond)} vs ${integer(small.requestsPerSecond)})`,
-        met: flat >= 0.95
+        measured:
+          (normalised === undefined ? '' : `${fixed(normalised, 2)} relative to raw GET; `) +
+          `raw ${fixed(flat, 2)} (${integer(big.requestsPerSecond)} vs ${integer(small.requestsPerSecond)} req/s)`,
+        met: (normalised ?? flat) >= 0.95
       })
     }
   }

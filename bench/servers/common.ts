@@ -8,6 +8,12 @@ import { benchVersion, fromBench } from '../lib/deps'
  */
 export const express = fromBench<typeof import('express')>('express')
 
+/** The server's CPU time so far, in microseconds (user + system), sent when the harness asks with `{ type: 'cpu' }`. */
+export interface ServerCpu {
+  type: 'cpu'
+  micros: number
+}
+
 /** What a server tells the harness once it listens. */
 export interface ServerReady {
   type: 'ready'
@@ -49,6 +55,12 @@ export function listen(app: Express, preloaded: number): void {
     server.close()
     process.exit(0)
   }
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type !== 'cpu') return
+    const { user, system } = process.cpuUsage()
+    const reply: ServerCpu = { type: 'cpu', micros: user + system }
+    process.send?.(reply)
+  })
   process.on('SIGTERM', stop)
   process.on('disconnect', stop)
 }
