@@ -8,5 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node18',
   tsconfig: 'tsconfig.build.json',
-  external: ['express', 'redis', 'cookie-parser']
+  // The core loads the Redis entry by name, lazily, so both builds share one RedisEngine.
+  external: ['express', 'redis', 'cookie-parser', 'express-session-registry/redis']
 })

@@ -74,7 +74,7 @@ async function listActive(
   currentHash?: string
 ): Promise<Record<string, ActiveSession>> {
   const { config, store } = context
-  const category = categoryOf(userId)
+  const category = categoryOf(config, userId)
   const now = Date.now()
   const active: Record<string, ActiveSession> = {}
   const expired: string[] = []
@@ -148,7 +148,8 @@ export class Session {
 
   /** Signs an authenticatable out everywhere, in one engine call where the engine allows. */
   static async logOutAll(authenticatableId: AuthenticatableId, options?: SessionOptions): Promise<void> {
-    await contextFor(options).store.removeAll(categoryOf(normalizeAuthenticatableId(authenticatableId)))
+    const { config, store } = contextFor(options)
+    await store.removeAll(categoryOf(config, normalizeAuthenticatableId(authenticatableId)))
   }
 
   /**
@@ -164,7 +165,7 @@ export class Session {
     const now = Date.now()
     if (!stored) return
     if (!isLive(stored, now, config)) {
-      await store.remove(hash, categoryOf(stored.userId))
+      await store.remove(hash, categoryOf(config, stored.userId))
       return
     }
     const lastIp = this.#request.ip ?? null
@@ -173,7 +174,7 @@ export class Session {
       const expiresAt = renew ? expiryFrom(now, stored.firstAccessed, config) : stored.expiresAt
       const updated = { ...stored, lastAccessed: now, lastIp, expiresAt }
       // update() only rewrites a live entry: a logOut that lands between our read and this write wins.
-      if (!(await store.update(hash, categoryOf(stored.userId), updated))) return
+      if (!(await store.update(hash, categoryOf(config, stored.userId), updated))) return
       this.#adopt(carried.token, hash, updated)
       if (renew && carried.viaCookie) {
         writeSessionCookie(this.#request, this.#response, config.cookie, carried.token, expiresAt, now)
@@ -193,7 +194,7 @@ export class Session {
   async logIn(authenticatableId: AuthenticatableId): Promise<void> {
     const userId = normalizeAuthenticatableId(authenticatableId)
     const { config, store } = this.#context
-    if (this.#hash && this.#stored) await store.remove(this.#hash, categoryOf(this.#stored.userId))
+    if (this.#hash && this.#stored) await store.remove(this.#hash, categoryOf(config, this.#stored.userId))
     const now = Date.now()
     const ip = this.#request.ip ?? null
     const userAgent = this.#request.headers['user-agent']
@@ -210,7 +211,7 @@ export class Session {
     }
     const token = generateToken()
     const hash = hashToken(token, config.hashKey)
-    await store.create(hash, categoryOf(userId), stored)
+    await store.create(hash, categoryOf(config, userId), stored)
     this.#adopt(token, hash, stored)
     this.#response.setHeader('Authorization', `bearer ${token}`)
     writeSessionCookie(this.#request, this.#response, config.cookie, token, stored.expiresAt, now)
@@ -226,14 +227,14 @@ export class Session {
     const own = tokenOrSessionId === undefined || tokenOrSessionId === this.id || tokenOrSessionId === this.token
     if (own) {
       const ended = this.#hash !== undefined && this.#stored !== undefined
-      if (ended) await store.remove(this.#hash!, categoryOf(this.#stored!.userId))
+      if (ended) await store.remove(this.#hash!, categoryOf(config, this.#stored!.userId))
       if (ended || tokenOrSessionId === undefined)
         clearSessionCookie(this.#request, this.#response, config.cookie, Date.now())
       this.#reset()
       return ended
     }
     if (!this.#stored || typeof tokenOrSessionId !== 'string') return false
-    const category = categoryOf(this.#stored.userId)
+    const category = categoryOf(config, this.#stored.userId)
     const byId = (await store.list(category)).find(([, stored]) => stored.id === tokenOrSessionId)
     if (byId) {
       await store.remove(byId[0], category)
@@ -251,7 +252,7 @@ export class Session {
   /** Ends every other session of this authenticatable, keeping this one. */
   async logOutOthers(): Promise<void> {
     if (!this.#hash || !this.#stored) return
-    await this.#context.store.removeAll(categoryOf(this.#stored.userId), this.#hash)
+    await this.#context.store.removeAll(categoryOf(this.#context.config, this.#stored.userId), this.#hash)
   }
 
   /** All live sessions of this authenticatable, keyed by session id, this one marked `current`. */
@@ -275,7 +276,7 @@ export class Session {
     }
     if (!this.#hash || !this.#stored) return false
     const updated = { ...this.#stored, deviceId }
-    if (!(await this.#context.store.update(this.#hash, categoryOf(updated.userId), updated))) {
+    if (!(await this.#context.store.update(this.#hash, categoryOf(this.#context.config, updated.userId), updated))) {
       this.#reset()
       return false
     }

@@ -14,7 +14,9 @@ let defaultContext: SessionContext | undefined
 /** Builds a new context (validating the options) and remembers it for that options object. */
 export function createContext(options: SessionOptions): SessionContext {
   const config = resolveOptions(options)
-  const context = { config, store: new SessionStore(resolveEngine(config.engine, config.engineOptions)) }
+  // A named engine is this context's own, except the process-wide memory engine.
+  const owned = typeof config.engine === 'string' && !(config.engine === 'memory' && config.engineOptions === undefined)
+  const context = { config, store: new SessionStore(resolveEngine(config.engine, config.engineOptions), owned) }
   contexts.set(options, context)
   return context
 }

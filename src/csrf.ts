@@ -14,5 +14,19 @@ export function isForgeryRisk(request: Request, config: SessionConfig): boolean 
   const origin = request.headers.origin
   if (origin === undefined) return false
   if (config.trustedOrigins.has(origin)) return false
-  return origin !== `${request.protocol}://${request.get('host')}`
+  return origin !== ownOrigin(request)
+}
+
+type TrustProxy = (address: string | undefined, hop: number) => boolean
+
+/**
+ * The origin the browser addressed: scheme and host as Express sees them, honouring `X-Forwarded-Host`
+ * only when the app trusts the proxy (the same rule Express applies to `request.protocol`).
+ */
+function ownOrigin(request: Request): string {
+  const trust = request.app.get('trust proxy fn') as TrustProxy | undefined
+  const forwarded = request.get('x-forwarded-host')
+  const host =
+    forwarded && trust?.(request.socket.remoteAddress, 0) ? forwarded.split(',')[0].trim() : request.get('host')
+  return `${request.protocol}://${host}`
 }

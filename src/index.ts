@@ -1,9 +1,14 @@
 import './augment'
 
-export { session, injectSession, authenticateRequest } from './middleware'
+export { session, injectSession, authenticateRequest, type SessionMiddleware } from './middleware'
 export { Session, type ActiveSession, type AuthenticatableId, type SessionFacts } from './Session'
 export { MemoryEngine, type MemoryEngineOptions } from './engines/MemoryEngine'
 export type { Engine, EngineSubject, SessionEngine } from './engine'
 export type { SessionOptions, SameSite } from './options'
 export { SessionError, SessionEngineError } from './errors'
 export { DEFAULT_IDLE_TIMEOUT_MS } from './options'
+
+/** The upstream name of {@link SessionOptions}, kept so migrating is an import-path change. */
+export type { SessionOptions as ExpressSessionOptions } from './options'
+/** The upstream name of a session as an engine stores it. */
+export type { StoredSession as SessionRegistrySubject } from './record'

@@ -1,20 +1,30 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { contextFor, createContext } from './context'
+import { createContext } from './context'
 import type { SessionOptions } from './options'
 import { Session } from './Session'
+
+/** The middleware `session()` returns. */
+export interface SessionMiddleware extends RequestHandler {
+  /**
+   * Closes the engine this middleware built from a name (`engine: 'redis'`), for a clean shutdown. An
+   * engine object passed in, and the shared `'memory'` engine, are left alone: they are the app's.
+   */
+  release(): Promise<void>
+}
 
 /**
  * Session middleware: sets `request.session` from the request's token and calls `next()`; an engine
  * failure goes to `next(err)` instead, exactly once. Options are validated here, once: an invalid one
  * throws a `TypeError` naming it.
  */
-export function session(options?: SessionOptions): RequestHandler {
+export function session(options?: SessionOptions): SessionMiddleware {
   // Each middleware gets its own context (and so its own engine when the engine is given by name).
   const key: SessionOptions = options ?? {}
-  createContext(key)
-  return function sessionMiddleware(request: Request, response: Response, next: NextFunction): void {
+  const { store } = createContext(key)
+  function sessionMiddleware(request: Request, response: Response, next: NextFunction): void {
     injectSession(request, response, key).then(() => next(), next)
   }
+  return Object.assign(sessionMiddleware, { release: () => store.release() })
 }
 
 /**
@@ -22,7 +32,6 @@ export function session(options?: SessionOptions): RequestHandler {
  * engine fails. Pass the same options object on every call so the engine is set up once.
  */
 export async function injectSession(request: Request, response: Response, options?: SessionOptions): Promise<void> {
-  contextFor(options)
   const session = new Session(request, response, options)
   request.session = session
   await session.prepare()

@@ -1,5 +1,6 @@
 import type { Engine } from './engine'
 import { invalidOption } from './errors'
+import { hashToken } from './token'
 
 const SECOND_MS = 1_000
 const DAY_MS = 24 * 60 * 60 * SECOND_MS
@@ -89,6 +90,8 @@ export interface SessionConfig {
   readonly engine: string | Engine
   readonly engineOptions: Record<string, unknown> | undefined
   readonly hashKey: string | undefined
+  /** Prepended to an authenticatable id to name its engine category. */
+  readonly categoryPrefix: string
   readonly trackSessionAccess: boolean
   readonly cookie: CookieConfig
   readonly idleTimeoutMs: number | null
@@ -107,6 +110,15 @@ const isBoolean: Check = (value) => typeof value === 'boolean'
 const isNonEmptyString: Check = (value) => typeof value === 'string' && value.length > 0
 const isDuration: Check = (value) =>
   value === false || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0)
+
+/** The value of an option that has an upstream alias, and the name it was given under. */
+function aliased<K extends keyof SessionOptions>(
+  options: SessionOptions,
+  name: K,
+  alias: keyof SessionOptions
+): [string, unknown] {
+  return options[name] === undefined && options[alias] !== undefined ? [alias, options[alias]] : [name, options[name]]
+}
 
 function pick<T>(name: string, value: unknown, fallback: T, check: Check, expected: string): T {
   if (value === undefined) return fallback
@@ -166,17 +178,15 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     (value) => typeof value === 'string' && COOKIE_NAME_PATTERN.test(value),
     'a cookie name (RFC 6265 token characters)'
   )
-  const httpOnly = pick('httpOnly', options.httpOnly ?? options.httpOnlyCookie, true, isBoolean, 'a boolean')
+  const httpOnly = pick(...aliased(options, 'httpOnly', 'httpOnlyCookie'), true, isBoolean, 'a boolean')
   const secure = pick<boolean | 'auto'>(
-    'secure',
-    options.secure ?? options.secureCookie,
+    ...aliased(options, 'secure', 'secureCookie'),
     'auto',
     (value) => isBoolean(value) || value === 'auto',
     "true, false or 'auto'"
   )
   const sameSite = pick<SameSite>(
-    'sameSite',
-    options.sameSite ?? options.sameSiteCookie,
+    ...aliased(options, 'sameSite', 'sameSiteCookie'),
     'lax',
     (value) => SAME_SITE_VALUES.includes(value as string),
     "'lax', 'strict' or 'none'"
@@ -241,10 +251,12 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     'an array of origins such as "https://example.com"'
   )
 
+  const hashKey = registryId ?? seed
   return Object.freeze({
     engine,
     engineOptions,
-    hashKey: registryId ?? seed,
+    hashKey,
+    categoryPrefix: hashKey === undefined ? 'auth-' : `auth-${hashToken('category', hashKey).slice(0, 12)}-`,
     trackSessionAccess,
     cookie: Object.freeze({ name: cookieName, httpOnly, secure, sameSite, domain, path, partitioned, priority }),
     idleTimeoutMs: idleTimeout === false ? null : idleTimeout,

@@ -34,7 +34,10 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
   )
 }
 
-/** The index an engine keeps per authenticatable (upstream's category name, so engines stay compatible). */
-export function categoryOf(userId: string): string {
-  return `auth-${userId}`
+/**
+ * The index an engine keeps per authenticatable: upstream's `auth-<id>`, with a tag derived from the
+ * registry id when there is one, so registries sharing an engine never list each other's sessions.
+ */
+export function categoryOf(config: { readonly categoryPrefix: string }, userId: string): string {
+  return `${config.categoryPrefix}${userId}`
 }

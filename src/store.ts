@@ -11,9 +11,12 @@ export class SessionStore {
   #engine: SessionEngine | undefined
   #preparing: Promise<SessionEngine> | undefined
   readonly #source: SessionEngine | Promise<SessionEngine>
+  readonly #owned: boolean
 
-  constructor(source: SessionEngine | Promise<SessionEngine>) {
+  /** `owned`: the engine was built from a name for this store alone, so the store may release it. */
+  constructor(source: SessionEngine | Promise<SessionEngine>, owned = false) {
     this.#source = source
+    this.#owned = owned
     // An engine that fails to load is reported by the first request that needs it, not as an unhandled rejection.
     if (source instanceof Promise) source.catch(() => undefined)
   }
@@ -63,6 +66,18 @@ export class SessionStore {
       const hashes = Object.keys((await engine.getAll(category)) ?? {}).filter((hash) => hash !== keepHash)
       await Promise.all(hashes.map((hash) => engine.delete(hash, category)))
     })
+  }
+
+  /** Releases the engine if this store built it; an engine the app passed in is the app's to release. */
+  async release(): Promise<void> {
+    if (!this.#owned) return
+    this.#engine = undefined
+    this.#preparing = undefined
+    try {
+      await (await this.#source).release?.()
+    } catch (error) {
+      throw new SessionEngineError('release', error)
+    }
   }
 
   async #call<T>(operation: string, action: (engine: SessionEngine) => T | Promise<T>): Promise<T> {

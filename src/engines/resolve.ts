@@ -1,4 +1,4 @@
-import { Registry } from '@universal-packages/token-registry'
+import * as tokenRegistry from '@universal-packages/token-registry'
 import type { Engine, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
 import { MemoryEngine } from './MemoryEngine'
@@ -9,6 +9,11 @@ const REDIS_ENTRY = 'express-session-registry/redis'
 interface RedisEntry {
   RedisEngine: new (options?: Record<string, unknown>) => SessionEngine
 }
+
+// The token registry is CommonJS, and Node's ES module loader cannot see its named exports: there they
+// sit under `default`.
+const { Registry } =
+  'Registry' in tokenRegistry ? tokenRegistry : (tokenRegistry as unknown as { default: typeof tokenRegistry }).default
 
 let sharedMemoryEngine: MemoryEngine | undefined
 

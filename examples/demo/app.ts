@@ -1,0 +1,56 @@
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type NextFunction,
+  type Request,
+  type Response
+} from 'express'
+import { MemoryEngine, session, type Engine } from 'express-session-registry'
+import { API_PATH, apiRoutes, fail } from './api'
+import { answerFor } from './errors'
+import { currentUser, pageRoutes } from './pages'
+import { errorPage } from './views'
+
+/** Options of {@link createDemoApp}. */
+export interface DemoAppOptions {
+  /** Where sessions are kept. @default a new MemoryEngine */
+  engine?: Engine
+}
+
+// The pages run no script at all and load nothing from elsewhere; the CSS is inline.
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+function securityHeaders(_request: Request, response: Response, next: NextFunction): void {
+  response.set({
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'same-origin',
+    // Every page shows someone's sessions: no browser or proxy cache may keep one.
+    'Cache-Control': 'no-store'
+  })
+  next()
+}
+
+/** The demo: sign-in pages, a "your devices" page with remote sign-out, and a JSON API for bearer clients. */
+export function createDemoApp(options: DemoAppOptions = {}): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(securityHeaders)
+  // Access tracking: every request records its time and IP, so the devices page is live.
+  app.use(session({ engine: options.engine ?? new MemoryEngine(), trackSessionAccess: true }))
+  app.use(API_PATH, apiRoutes())
+  app.use(pageRoutes())
+  app.use((request: Request, response: Response) => {
+    response.status(404).send(errorPage(404, 'There is no such page.', currentUser(request)))
+  })
+  const onError: ErrorRequestHandler = (error, request, response, _next) => {
+    const { status, message } = answerFor(error)
+    // Decided by path, not by router: the session middleware, which runs before both, may be what failed.
+    if (request.path === API_PATH || request.path.startsWith(`${API_PATH}/`)) return fail(response, status, message)
+    // For the same reason request.session can be missing here.
+    response.status(status).send(errorPage(status, message, request.session && currentUser(request)))
+  }
+  app.use(onError)
+  return app
+}

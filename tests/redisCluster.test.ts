@@ -1,0 +1,95 @@
+import { createCluster } from 'redis'
+import { createCluster as createClusterV4 } from 'redis4'
+import { RedisEngine } from 'express-session-registry/redis'
+import { describeEngineConformance, tokenHash } from './support/engineConformance'
+import { describeWithRedis, RedisCluster, RedisMonitor, redisCli } from './support/redisServer'
+
+const subject = (overrides: Record<string, unknown> = {}) => ({
+  id: 'x',
+  userId: 'u',
+  expiresAt: Date.now() + 60_000,
+  ...overrides
+})
+
+describeWithRedis('RedisEngine on Redis Cluster', () => {
+  let cluster: RedisCluster
+  let client: ReturnType<typeof createCluster>
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start()
+    client = createCluster({ rootNodes: cluster.rootNodes })
+    await client.connect()
+  })
+
+  afterAll(async () => {
+    await client?.close()
+    await cluster?.stop()
+  })
+
+  describeEngineConformance('RedisEngine (cluster)', {
+    engine: async () => {
+      const engine = new RedisEngine({ client, identifier: 'conformance' })
+      await engine.clear()
+      return engine
+    }
+  })
+
+  describe('with a node-redis v4 cluster client', () => {
+    let v4: ReturnType<typeof createClusterV4>
+    beforeAll(async () => {
+      v4 = createClusterV4({ rootNodes: cluster.rootNodes })
+      await v4.connect()
+    })
+    afterAll(() => v4.quit())
+
+    describeEngineConformance('RedisEngine (node-redis v4 cluster client)', {
+      engine: async () => {
+        const engine = new RedisEngine({ client: v4, identifier: 'v4-conformance' })
+        await engine.clear()
+        return engine
+      }
+    })
+  })
+
+  it('spreads entries over every master, and clear() removes them from every master', async () => {
+    const engine = new RedisEngine({ client, identifier: 'spread' })
+    const tokens = Array.from({ length: 30 }, () => tokenHash())
+    await Promise.all(tokens.map((token, position) => engine.set(token, `auth-${position % 5}`, subject())))
+    const counts = await Promise.all(cluster.nodes.map((node) => redisCli(node.port, 'DBSIZE')))
+    expect(counts.map(Number).every((count) => count > 0)).toBe(true)
+    await engine.clear()
+    for (const token of tokens) expect(await engine.get(token)).toBeUndefined()
+    for (const node of cluster.nodes) expect(await redisCli(node.port, 'KEYS', 'spread:*')).toBe('')
+  })
+
+  it('takes categories and identifiers with hash-tag braces as data', async () => {
+    const engine = new RedisEngine({ client, identifier: 'braces' })
+    const [a, b, c] = [tokenHash(), tokenHash(), tokenHash()]
+    for (const token of [a, b, c]) await engine.set(token, 'auth-{user}:*', subject())
+    expect(Object.keys(await engine.getAll('auth-{user}:*')).sort()).toEqual([a, b, c].sort())
+    await engine.deleteAll('auth-{user}:*', b)
+    expect(Object.keys(await engine.getAll('auth-{user}:*'))).toEqual([b])
+    await engine.delete(b)
+    expect(await engine.getAll('auth-{user}:*')).toEqual({})
+  })
+
+  it('signs other sessions out without a scan, however many masters they live on', async () => {
+    const engine = new RedisEngine({ client, identifier: 'many' })
+    const tokens = Array.from({ length: 12 }, () => tokenHash())
+    for (const token of tokens) await engine.set(token, 'auth-many', subject())
+    const monitors = await Promise.all(cluster.nodes.map((node) => RedisMonitor.start(node.port)))
+    try {
+      await engine.deleteAll('auth-many', tokens[0])
+      const sent = (await Promise.all(monitors.map((monitor) => monitor.commands()))).flat()
+      const names = sent.map(([name]) => name.toUpperCase())
+      expect(names).not.toContain('SCAN')
+      expect(names).not.toContain('KEYS')
+      // One read of the index, one UNLINK per entry (pipelined per master), one ZREM.
+      expect(names.filter((name) => name === 'UNLINK')).toHaveLength(11)
+      expect(names.filter((name) => name !== 'UNLINK')).toEqual(['ZRANGE', 'ZREM'])
+    } finally {
+      monitors.forEach((monitor) => monitor.stop())
+    }
+    expect(Object.keys(await engine.getAll('auth-many'))).toEqual([tokens[0]])
+  })
+})

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { describeWithRedis, RedisServer } from './support/redisServer'
+
+const root = join(__dirname, '..')
+
+/** An app instance in its own process: express, the session middleware, and a RedisEngine on `redisPort`. */
+function appSource(redisPort: number): string {
+  return `
+    const express = require('express')
+    const { session, authenticateRequest } = require(${JSON.stringify(join(root, 'src/index.ts'))})
+    const { RedisEngine } = require(${JSON.stringify(join(root, 'src/redis.ts'))})
+    const app = express()
+    app.use(session({ engine: new RedisEngine({ port: ${redisPort} }) }))
+    app.post('/login/:userId', async (req, res) => {
+      await req.session.logIn(req.params.userId)
+      res.json({ token: req.session.token })
+    })
+    app.get('/me', authenticateRequest, (req, res) => res.json({ userId: req.session.authenticatableId }))
+    app.post('/logout', authenticateRequest, async (req, res) => {
+      await req.session.logOut()
+      res.end()
+    })
+    const server = app.listen(0, '127.0.0.1', () => console.log('listening on ' + server.address().port))
+  `
+}
+
+class AppProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string
+  ) {}
+
+  static async start(redisPort: number): Promise<AppProcess> {
+    // One process, no wrapper: tsx registers as a loader of this very node process.
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', appSource(redisPort)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    const port = await new Promise<string>((resolve, reject) => {
+      let output = ''
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk
+        const match = /listening on (\d+)/.exec(output)
+        if (match) resolve(match[1])
+      })
+      child.once('exit', (code) => reject(new Error(`app process exited with ${code}: ${output}`)))
+    })
+    return new AppProcess(child, `http://127.0.0.1:${port}`)
+  }
+
+  fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.url}${path}`, init)
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return
+    const exited = new Promise((resolve) => this.child.once('exit', resolve))
+    this.child.kill('SIGKILL')
+    await exited
+  }
+}
+
+describeWithRedis('Two app instances in separate processes sharing one Redis', () => {
+  let server: RedisServer
+  let first: AppProcess
+  let second: AppProcess
+
+  beforeAll(async () => {
+    server = await RedisServer.start()
+    ;[first, second] = await Promise.all([AppProcess.start(server.port), AppProcess.start(server.port)])
+  }, 30_000)
+
+  afterAll(async () => {
+    await Promise.all([first?.stop(), second?.stop()])
+    await server?.stop()
+  })
+
+  it('see the same sessions: logged in on one, used and logged out on the other, rejected on the first', async () => {
+    const login = await first.fetch('/login/julia', { method: 'POST' })
+    expect(login.status).toBe(200)
+    const { token } = (await login.json()) as { token: string }
+    const auth = { headers: { Authorization: `Bearer ${token}` } }
+
+    const onSecond = await second.fetch('/me', auth)
+    expect(onSecond.status).toBe(200)
+    expect(await onSecond.json()).toEqual({ userId: 'julia' })
+
+    expect((await second.fetch('/logout', { method: 'POST', ...auth })).status).toBe(200)
+    expect((await first.fetch('/me', auth)).status).toBe(401)
+    expect((await second.fetch('/me', auth)).status).toBe(401)
+  })
+})
