@@ -1,6 +1,6 @@
 // Fills the harness's redis-server with sessions, each library's through its own code, and measures the
 // memory each layout takes. Run by the harness in a process of its own, once per store size.
-import type { Engine } from 'express-session-registry'
+import { RedisEngine } from 'express-session-registry/redis'
 import { fromBench } from './lib/deps'
 import {
   type Layout,
@@ -36,19 +36,12 @@ interface RedisClient {
   on(event: 'error', listener: (error: Error) => void): unknown
 }
 
-interface RedisEntry {
-  RedisEngine: new (options: { host: string; port: number; commandTimeout: number }) => Engine & {
-    release(): Promise<void>
-  }
-}
-
 interface ConnectRedisStore {
   set(id: string, data: Record<string, unknown>): Promise<unknown>
 }
 
 // Sessions written concurrently: node-redis pipelines the commands of one batch into few socket writes.
 const BATCH = 2_000
-const REDIS_ENTRY = 'express-session-registry/redis'
 
 const { createClient } = fromBench<{ createClient(options: object): RedisClient }>('redis')
 
@@ -75,10 +68,9 @@ async function load(layout: Layout, port: number, from: number, count: number): 
   const now = Date.now()
   if (layout === 'registry') {
     // Through RedisEngine's own set(), so the keys, values, index and TTLs are exactly what a login writes.
-    const { RedisEngine } = (await import(REDIS_ENTRY)) as RedisEntry
     // No per-command deadline: a whole batch is queued at once, and its last command waits for the others.
     const engine = new RedisEngine({ host: '127.0.0.1', port, commandTimeout: Infinity })
-    await engine.prepare?.()
+    await engine.prepare()
     await inBatches(from, count, async (index) => {
       const subject = registrySubject(index, now)
       await engine.set(randomHash(), `auth-${subject.userId}`, subject)

@@ -1,7 +1,7 @@
 // `npm run bench`: every server in its own process, one load generator in another, all on loopback;
 // prints one table (Markdown) with the median of several rounds. Settings: see lib/config.ts.
 import { spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { HeapReport, HeapStore } from './heap'
@@ -242,7 +242,7 @@ async function measureHeap(config: BenchConfig): Promise<MemoryFigure[]> {
 const REDIS_LABELS: Record<Layout, string> = {
   registry: 'express-session-registry RedisEngine, Redis used_memory',
   'connect-redis': 'connect-redis (express-session), Redis used_memory',
-  raw: 'plain keys of the raw-GET baseline (same value bytes as ours), Redis used_memory'
+  raw: 'plain keys of the raw-GET baseline (one session as JSON each), Redis used_memory'
 }
 
 async function runRedis(
@@ -258,24 +258,11 @@ async function runRedis(
     results.notes.push(note)
     return
   }
-  let runnable = scenarios
-  if (!existsSync(path.join(ROOT_DIR, 'src', 'redis.ts'))) {
-    runnable = scenarios.filter((scenario) => !scenario.needsRedisEngine)
-    const note = 'src/redis.ts (RedisEngine) is not in this checkout yet: its rows were skipped.'
-    log(`!!! ${note}`)
-    results.notes.push(note)
-  }
-  if (runnable.length === 0) return
-  if (
-    spawnSync('git', ['ls-files', '--error-unmatch', 'src/redis.ts'], { cwd: ROOT_DIR, stdio: 'ignore' }).status !== 0
-  ) {
-    results.notes.push('src/redis.ts is not committed in this checkout: the RedisEngine measured is uncommitted code.')
-  }
   const redis = await startRedisServer()
   versions.redis = redis.version
   pin(redis.pid, CLIENT_CPU, config)
   try {
-    const layouts = [...new Set(runnable.flatMap((scenario) => (scenario.layout ? [scenario.layout] : [])))]
+    const layouts = [...new Set(scenarios.flatMap((scenario) => (scenario.layout ? [scenario.layout] : [])))]
     const bytes = new Map<Layout, number>(layouts.map((layout) => [layout, 0]))
     let loaded = 0
     for (const sessions of config.redisSizes) {
@@ -302,7 +289,7 @@ async function runRedis(
         })
       }
       const env = { BENCH_REDIS_PORT: String(redis.port) }
-      results.rows.push(...(await runGroup('redis', sessions, runnable, config, load, env, versions)))
+      results.rows.push(...(await runGroup('redis', sessions, scenarios, config, load, env, versions)))
     }
   } finally {
     await redis.stop()

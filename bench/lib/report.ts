@@ -93,11 +93,12 @@ function count(value: number): string {
 /** The throughput table, in Markdown. */
 export function throughputTable(rows: Row[]): string {
   const lines = [
-    '| store | sessions stored | server | req/s (median) | ratio to baseline | p50 ms | p99 ms | server CPU µs/req | CPU ratio | req/s per run |',
+    '| store | sessions stored | server | req/s (median) | ratio to baseline | p50 ms | p99 ms | server CPU µs/req | CPU ratio | req/s min–max (runs) |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |'
   ]
   for (const row of rows) {
-    const perRound = row.rounds.map((round) => integer(round.requestsPerSecond)).join(' / ')
+    const all = row.rounds.map((round) => round.requestsPerSecond)
+    const perRound = `${integer(Math.min(...all))}–${integer(Math.max(...all))} (${all.length})`
     const label = row.warning ? `${row.label} ⚠ ${row.warning}` : row.label
     lines.push(
       `| ${row.store} | ${count(row.sessions)} | ${label} | ${integer(row.requestsPerSecond)} | ` +

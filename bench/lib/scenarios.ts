@@ -19,8 +19,6 @@ export interface Scenario {
   baseline?: boolean
   /** The Redis layout the scenario reads, preloaded by the harness. */
   layout?: Layout
-  /** Needs src/redis.ts (RedisEngine). */
-  needsRedisEngine?: boolean
 }
 
 /** Every scenario, in table order. */
@@ -91,8 +89,7 @@ export const SCENARIOS: readonly Scenario[] = [
     server: 'registry.ts',
     env: { BENCH_STORE: 'redis' },
     credential: 'bearer',
-    layout: 'registry',
-    needsRedisEngine: true
+    layout: 'registry'
   },
   {
     id: 'registry-redis-track',
@@ -101,8 +98,7 @@ export const SCENARIOS: readonly Scenario[] = [
     server: 'registry.ts',
     env: { BENCH_STORE: 'redis', BENCH_TRACK: '1' },
     credential: 'bearer',
-    layout: 'registry',
-    needsRedisEngine: true
+    layout: 'registry'
   },
   {
     id: 'express-session-redis',

@@ -1,18 +1,11 @@
 // This library, on the memory engine or on RedisEngine (BENCH_STORE), with or without trackSessionAccess.
 import { authenticateRequest, MemoryEngine, session, type Engine } from 'express-session-registry'
+import { RedisEngine } from 'express-session-registry/redis'
 import { BENCH_USER, randomHash, registrySubject } from '../lib/fixtures'
 import { express, fail, listen, redisPort, route, sessionsToPreload } from './common'
 
-interface RedisEntry {
-  RedisEngine: new (options: { host: string; port: number }) => Engine
-}
-
-// A variable specifier: the Redis entry is loaded only by the Redis scenarios.
-const REDIS_ENTRY = 'express-session-registry/redis'
-
-async function createEngine(): Promise<{ engine: Engine; preloaded: number }> {
+function createEngine(): { engine: Engine; preloaded: number } {
   if (process.env.BENCH_STORE === 'redis') {
-    const { RedisEngine } = (await import(REDIS_ENTRY)) as RedisEntry
     // The harness preloads Redis itself, through this engine's own writes (bench/preloadRedis.ts).
     return { engine: new RedisEngine({ host: '127.0.0.1', port: redisPort() }), preloaded: 0 }
   }
@@ -28,7 +21,7 @@ async function createEngine(): Promise<{ engine: Engine; preloaded: number }> {
 }
 
 async function main(): Promise<void> {
-  const { engine, preloaded } = await createEngine()
+  const { engine, preloaded } = createEngine()
   const app = express()
   app.use(session({ engine, trackSessionAccess: process.env.BENCH_TRACK === '1' }))
   app.post(
