@@ -1,7 +1,7 @@
 // `npm run bench`: every server in its own process, one load generator in another, all on loopback;
 // prints one table (Markdown) with the median of several rounds. Settings: see lib/config.ts.
 import { spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { HeapReport, HeapStore } from './heap'
@@ -13,18 +13,7 @@ import { benchVersion, BENCH_DIR, ensureBenchDependencies, ROOT_DIR } from './li
 import { BENCH_USER, USER_AGENT, type Layout } from './lib/fixtures'
 import { forkTs, nextMessage, stop, stopAll } from './lib/processes'
 import { hasRedisServer, startRedisServer } from './lib/redisServer'
-import {
-  checkTargets,
-  median,
-  memoryTable,
-  summarise,
-  targetsTable,
-  throughputTable,
-  type BenchResults,
-  type MemoryFigure,
-  type Round,
-  type Row
-} from './lib/report'
+import { median, render, summarise, type BenchResults, type MemoryFigure, type Round, type Row } from './lib/report'
 import type { Scenario, Store } from './lib/scenarios'
 
 const SERVER_START_TIMEOUT_MS = 120_000
@@ -317,6 +306,11 @@ function commandLine(): string {
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_RENDER) {
+    // Prints the tables of an earlier run's BENCH_JSON file again, measuring nothing.
+    process.stdout.write(render(JSON.parse(readFileSync(process.env.BENCH_RENDER, 'utf8')) as BenchResults))
+    return
+  }
   const config = readConfig()
   ensureBenchDependencies()
   const results: BenchResults = {
@@ -366,31 +360,6 @@ async function main(): Promise<void> {
   results.machine = { ...results.machine, ...Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, v])) }
   if (config.jsonFile) writeFileSync(config.jsonFile, `${JSON.stringify(results, null, 2)}\n`)
   process.stdout.write(render(results))
-}
-
-function render(results: BenchResults): string {
-  const settings = Object.entries(results.settings)
-    .map(([name, value]) => `${name} ${value}`)
-    .join(', ')
-  const machineLines = Object.entries(results.machine).map(([name, value]) => `- ${name}: ${value}`)
-  const minutes = (Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 60_000
-  return [
-    '',
-    `Command: \`${results.command}\` (${minutes.toFixed(1)} min, ${results.startedAt})`,
-    `Settings: ${settings}`,
-    '',
-    ...machineLines,
-    '',
-    throughputTable(results.rows),
-    '',
-    ...(results.heap.length + results.redisMemory.length > 0
-      ? [memoryTable(results.heap, results.redisMemory), '']
-      : []),
-    targetsTable(checkTargets(results)),
-    '',
-    ...results.notes.map((note) => `Note: ${note}`),
-    ''
-  ].join('\n')
 }
 
 main().catch((error: unknown) => {

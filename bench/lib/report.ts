@@ -185,11 +185,16 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     for (const row of find(rows, ours)) {
       const [other] = find(rows, theirs, row.sessions)
       if (!other) continue
-      const lead = row.requestsPerSecond / other.requestsPerSecond
+      // Both rows' ratios were taken against the same baseline measured next to each, so their quotient
+      // is free of the machine's drift between the two rows; the raw medians are shown beside it.
+      const paired = row.ratio !== undefined && other.ratio !== undefined ? row.ratio / other.ratio : undefined
+      const raw = row.requestsPerSecond / other.requestsPerSecond
       checks.push({
         target: `${row.label} ahead of ${other.label} (${count(row.sessions)})`,
-        measured: `${fixed(lead, 2)}× (${integer(row.requestsPerSecond)} vs ${integer(other.requestsPerSecond)} req/s)`,
-        met: lead > 1
+        measured:
+          (paired === undefined ? '' : `${fixed(paired, 2)}× relative to baseline; `) +
+          `raw ${fixed(raw, 2)}× (${integer(row.requestsPerSecond)} vs ${integer(other.requestsPerSecond)} req/s)`,
+        met: (paired ?? raw) > 1
       })
     }
   }
@@ -220,4 +225,30 @@ export function targetsTable(checks: TargetCheck[]): string {
   const lines = ['| target | measured | verdict |', '| --- | --- | --- |']
   for (const check of checks) lines.push(`| ${check.target} | ${check.measured} | ${verdict(check.met)} |`)
   return lines.join('\n')
+}
+
+/** A run's report: command, settings, machine, then the three tables, in Markdown. */
+export function render(results: BenchResults): string {
+  const settings = Object.entries(results.settings)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ')
+  const machineLines = Object.entries(results.machine).map(([name, value]) => `- ${name}: ${value}`)
+  const minutes = (Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 60_000
+  return [
+    '',
+    `Command: \`${results.command}\` (${minutes.toFixed(1)} min, ${results.startedAt})`,
+    `Settings: ${settings}`,
+    '',
+    ...machineLines,
+    '',
+    throughputTable(results.rows),
+    '',
+    ...(results.heap.length + results.redisMemory.length > 0
+      ? [memoryTable(results.heap, results.redisMemory), '']
+      : []),
+    targetsTable(checkTargets(results)),
+    '',
+    ...results.notes.map((note) => `Note: ${note}`),
+    ''
+  ].join('\n')
 }
