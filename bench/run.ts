@@ -248,7 +248,7 @@ async function runRedis(
     return
   }
   const redis = await startRedisServer()
-  versions.redis = redis.version
+  versions['redis-server'] = redis.version
   pin(redis.pid, CLIENT_CPU, config)
   try {
     const layouts = [...new Set(scenarios.flatMap((scenario) => (scenario.layout ? [scenario.layout] : [])))]
