@@ -6,7 +6,7 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
-  target: 'node18',
+  target: 'node20',
   tsconfig: 'tsconfig.build.json',
   // The core loads the Redis entry by name, lazily, so both builds share one RedisEngine.
   external: ['express', 'redis', 'cookie-parser', 'express-session-registry/redis']
