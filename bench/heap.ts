@@ -1,15 +1,7 @@
 // Heap bytes per session of an in-process store: run with --expose-gc by the harness, one store per process.
 import { MemoryEngine } from 'express-session-registry'
 import { fromBench } from './lib/deps'
-import {
-  CLIENT_IP,
-  expressSessionData,
-  expressSessionId,
-  fixtureBytes,
-  randomHash,
-  registrySubject,
-  USER_AGENT
-} from './lib/fixtures'
+import { expressSessionData, expressSessionId, preloadOriginal, randomHash, registrySubject } from './lib/fixtures'
 
 /** The stores measured, by name. */
 export const HEAP_STORES = ['registry', 'original', 'express-session'] as const
@@ -42,20 +34,7 @@ function fillers(): Record<HeapStore, Filler> {
         default: new () => { set(token: string, category: string, subject: object): void }
       }>('@universal-packages/token-registry/MemoryEngine')
       const engine = new Engine()
-      const now = Date.now()
-      for (let index = 0; index < count; index++) {
-        const userId = `preloaded-${index}`
-        engine.set(fixtureBytes(160).toString('base64'), `auth-${userId}`, {
-          id: fixtureBytes(96).toString('base64'),
-          userId,
-          firstAccessed: now,
-          lastAccessed: now,
-          firstIp: CLIENT_IP,
-          lastIp: CLIENT_IP,
-          userAgent: USER_AGENT,
-          deviceId: null
-        })
-      }
+      preloadOriginal(engine, count, Date.now())
       return engine
     },
     'express-session'(count) {

@@ -1,7 +1,7 @@
 // The original, @universal-packages/express-session, on its own shared memory engine, as its README sets it up.
 import type { RequestHandler } from 'express'
 import { fromBench } from '../lib/deps'
-import { BENCH_USER, CLIENT_IP, fixtureBytes, USER_AGENT } from '../lib/fixtures'
+import { BENCH_USER, preloadOriginal } from '../lib/fixtures'
 import { express, listen, route, sessionsToPreload } from './common'
 
 interface OriginalSession {
@@ -25,22 +25,9 @@ const { MEMORY_ENGINE } = fromBench<{ MEMORY_ENGINE: TokenRegistryEngine }>(
   '@universal-packages/express-session/Session'
 )
 
+// Its tokens: 216 base64 characters; its subjects: stored as they are.
 const count = sessionsToPreload()
-const now = Date.now()
-for (let index = 0; index < count; index++) {
-  const userId = `preloaded-${index}`
-  // Its tokens: 216 base64 characters; its subjects: stored as they are.
-  MEMORY_ENGINE.set(fixtureBytes(160).toString('base64'), `auth-${userId}`, {
-    id: fixtureBytes(96).toString('base64'),
-    userId,
-    firstAccessed: now,
-    lastAccessed: now,
-    firstIp: CLIENT_IP,
-    lastIp: CLIENT_IP,
-    userAgent: USER_AGENT,
-    deviceId: null
-  })
-}
+preloadOriginal(MEMORY_ENGINE, count, Date.now())
 
 const sessionOf = (request: unknown): OriginalSession => (request as { session: OriginalSession }).session
 
