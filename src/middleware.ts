@@ -25,9 +25,7 @@ export function session(options?: SessionOptions): SessionMiddleware {
   function sessionMiddleware(request: Request, response: Response, next: NextFunction): void {
     let loading: MaybePromise<void>
     try {
-      const session = new Session(request, response, key)
-      request.session = session
-      loading = loadSession(session)
+      loading = attachSession(request, response, key)
     } catch (error) {
       next(error)
       return
@@ -44,9 +42,14 @@ export function session(options?: SessionOptions): SessionMiddleware {
  * engine fails. Pass the same options object on every call so the engine is set up once.
  */
 export async function injectSession(request: Request, response: Response, options?: SessionOptions): Promise<void> {
+  await attachSession(request, response, options)
+}
+
+/** Sets `request.session` and loads it: at once when the engine answers at once. */
+function attachSession(request: Request, response: Response, options: SessionOptions | undefined): MaybePromise<void> {
   const session = new Session(request, response, options)
   request.session = session
-  await loadSession(session)
+  return loadSession(session)
 }
 
 /** Route guard: `next()` when the request is authenticated, otherwise ends the response with 401. */
