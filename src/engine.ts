@@ -35,6 +35,18 @@ export interface SessionEngine {
   update?(token: string, category: string, subject: EngineSubject): boolean | Promise<boolean>
   /** Removes every entry of `category` except the one under `keepToken`, in one round trip. */
   deleteAll?(category: string, keepToken?: string): void | Promise<void>
+  /**
+   * Stores a new entry as `set` does, then removes the least recently used entries of `category`
+   * (smallest `lastAccessed`; ties: smallest `firstAccessed`), never the new one, until at most `limit`
+   * remain, in the same round trip, and resolves the subjects it removed. Without it the core calls
+   * `set`, then lists the category and deletes the surplus.
+   */
+  setCapped?(
+    token: string,
+    category: string,
+    subject: EngineSubject,
+    limit: number
+  ): EngineSubject[] | Promise<EngineSubject[]>
 }
 
 /** Any engine the `engine` option accepts: ours, or one written for `@universal-packages/token-registry`. */
