@@ -49,14 +49,14 @@ export function attachLiveUpdates(server: Server, sessions: SessionMiddleware, s
   })
   server.on('close', () => wss.close())
 
-  const tell = (userId: string, request?: IncomingMessage): void => {
-    const actor = (request as Request | undefined)?.session?.id
+  const tell = (userId: string, actorSessionId: string | null | undefined): void => {
     for (const [ws, listener] of listeners) {
-      if (listener.userId === userId && listener.sessionId !== actor) ws.send('sessions-changed')
+      if (listener.userId === userId && listener.sessionId !== actorSessionId) ws.send('sessions-changed')
     }
   }
   sessions
-    .on('logIn', ({ userId }) => tell(userId))
-    .on('logOut', ({ userId, request }) => tell(userId, request))
-    .on('revoke', ({ userId, request }) => tell(userId, request))
+    .on('logIn', ({ userId, sessionId }) => tell(userId, sessionId))
+    // The session that signed out is the one whose page is navigating.
+    .on('logOut', ({ userId, sessionId }) => tell(userId, sessionId))
+    .on('revoke', ({ userId, request }) => tell(userId, (request as Request | undefined)?.session?.id))
 }
