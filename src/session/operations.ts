@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import type { SessionContext } from '../context'
 import { clearSessionCookie, writeSessionCookie } from '../cookie'
 import { SessionError } from '../errors'
@@ -8,7 +9,6 @@ import { generateSessionId, generateToken, hashToken, parseToken } from '../toke
 import { mergeData, type SessionDataPatch } from './data'
 import { listActive, normalizeAuthenticatableId, type ActiveSession, type AuthenticatableId } from './facts'
 import { adopt, clientIp, reset, type SessionState } from './state'
-import type { IncomingMessage } from 'node:http'
 
 /** Options of `logIn()`. */
 export interface LogInOptions {
@@ -107,17 +107,26 @@ export async function logOut(session: Session, state: SessionState, tokenOrSessi
   const owner = state.stored
   if (!owner || typeof tokenOrSessionId !== 'string') return false
   const category = categoryOf(config, owner.userId)
-  const byId = (await store.list(category)).find(([, stored]) => stored.id === tokenOrSessionId)
-  let target: [string, StoredSession] | undefined = byId
-  if (!target) {
-    const token = parseToken(tokenOrSessionId)
-    const stored = token && (await store.find(hashToken(token, config.hashKey)))
-    if (stored && stored.userId === owner.userId) target = [hashToken(token, config.hashKey), stored]
-  }
+  const target =
+    (await store.list(category)).find(([, stored]) => stored.id === tokenOrSessionId) ??
+    (await ownedByToken(state, tokenOrSessionId, owner.userId))
   if (!target) return false
   await store.remove(target[0], category)
   emitRevoke(context, owner.userId, [target[1].id], request)
   return true
+}
+
+/** The session a token stands for, by hash, if it belongs to `userId`. */
+async function ownedByToken(
+  state: SessionState,
+  value: string,
+  userId: string
+): Promise<[string, StoredSession] | undefined> {
+  const token = parseToken(value)
+  if (!token) return undefined
+  const hash = hashToken(token, state.context.config.hashKey)
+  const stored = await state.context.store.find(hash)
+  return stored && stored.userId === userId ? [hash, stored] : undefined
 }
 
 /** Ends every other session of this authenticatable. */
