@@ -1,6 +1,6 @@
 // Compile-time tests of session data, events, the recent-login guard and raw Node requests.
 import { createServer } from 'node:http'
-import express, { type Request } from 'express'
+import express, { type Request, type RequestHandler } from 'express'
 import {
   readSession,
   requireRecentLogin,
@@ -20,6 +20,9 @@ declare module 'express-session-registry' {
 }
 
 const middleware = session({ maxDataBytes: 1024 })
+// Still an Express handler where apps typed it as one.
+const asHandler: RequestHandler = middleware
+void asHandler
 const app = express()
 app.use(middleware)
 app.post('/password', requireRecentLogin(5 * 60_000), async (request: Request, response) => {
