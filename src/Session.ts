@@ -1,98 +1,23 @@
-import type { Request, Response } from 'express'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
-import { contextFor, type SessionContext } from './context'
-import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie'
-import { isForgeryRisk } from './csrf'
-import { expiryFrom, isDueForRenewal, isLive } from './expiry'
-import { andThen, type MaybePromise } from './maybe'
+import { contextFor } from './context'
+import type { MaybePromise } from './maybe'
 import type { SessionOptions } from './options'
-import { categoryOf, type StoredSession } from './record'
-import { generateSessionId, generateToken, hashToken, parseToken, tokenFromAuthorization } from './token'
+import type { SessionData, SessionDataPatch } from './session/data'
+import {
+  dataOf,
+  listActive,
+  normalizeAuthenticatableId,
+  type ActiveSession,
+  type AuthenticatableId,
+  type SessionFacts
+} from './session/facts'
+import { load } from './session/load'
+import * as operations from './session/operations'
+import { reportEngineError, stateOf, type SessionState } from './session/state'
 
-/** An authenticatable's id as apps pass it; stored as a string. */
-export type AuthenticatableId = string | number | bigint
-
-/** One entry of {@link Session.activeSessions}: what was recorded of a session, never its token. */
-export interface ActiveSession {
-  /** The session id (not the token): pass it to `logOut()` to sign that device out. */
-  id: string
-  authenticatableId: string
-  /** Alias of `authenticatableId`. */
-  userId: string
-  firstAccessed: Date
-  lastAccessed: Date
-  firstIp: string | null
-  lastIp: string | null
-  userAgent: string | null
-  deviceId: string | null
-  /** When the session ends unless renewed; `null` when no timeout applies. */
-  expiresAt: Date | null
-  /** Whether this is the session of the request that asked. */
-  current: boolean
-}
-
-/** What `JSON.stringify(request.session)` gives: the session's facts, never its token. */
-export type SessionFacts = { authenticated: boolean } & {
-  [K in keyof Omit<ActiveSession, 'current'>]: ActiveSession[K] | null
-}
-
-// Bounds what a client can make us store per session.
-const MAX_USER_AGENT_LENGTH = 512
-const MAX_DEVICE_ID_LENGTH = 256
-
-/** Who can be logged in: a non-empty string, a finite number or a bigint. */
-function normalizeAuthenticatableId(id: unknown): string {
-  const valid =
-    (typeof id === 'string' && id.length > 0) ||
-    (typeof id === 'number' && Number.isFinite(id)) ||
-    typeof id === 'bigint'
-  if (!valid)
-    throw new TypeError(
-      `express-session-registry: authenticatableId must be a non-empty string, a number or a bigint, got ${typeof id}`
-    )
-  return String(id)
-}
-
-function toActiveSession(stored: StoredSession, current: boolean): ActiveSession {
-  return {
-    id: stored.id,
-    authenticatableId: stored.userId,
-    userId: stored.userId,
-    firstAccessed: new Date(stored.firstAccessed),
-    lastAccessed: new Date(stored.lastAccessed),
-    firstIp: stored.firstIp,
-    lastIp: stored.lastIp,
-    userAgent: stored.userAgent,
-    deviceId: stored.deviceId,
-    expiresAt: stored.expiresAt === null ? null : new Date(stored.expiresAt),
-    current
-  }
-}
-
-async function listActive(
-  context: SessionContext,
-  userId: string,
-  currentHash?: string
-): Promise<Record<string, ActiveSession>> {
-  const { config, store } = context
-  const category = categoryOf(config, userId)
-  const now = Date.now()
-  const active: Record<string, ActiveSession> = {}
-  const expired: string[] = []
-  for (const [hash, stored] of await store.list(category)) {
-    if (stored.userId !== userId || !isLive(stored, now, config)) expired.push(hash)
-    else active[stored.id] = toActiveSession(stored, hash === currentHash)
-  }
-  // Engines that cannot expire entries themselves are cleaned as their sessions are listed.
-  await Promise.all(expired.map((hash) => store.remove(hash, category)))
-  return active
-}
-
-/** The token a request came with, and whether the cookie carried it (rather than a Bearer header). */
-interface CarriedToken {
-  token: string
-  viaCookie: boolean
-}
+export type { ActiveSession, AuthenticatableId, SessionFacts } from './session/facts'
+export type { LogInOptions } from './session/operations'
 
 /**
  * Loads a session from its request: synchronously when the engine answers synchronously, so the
@@ -128,17 +53,14 @@ export class Session {
   /** When the session ends unless renewed; `null` when no timeout applies. */
   expiresAt: Date | null = null
 
-  readonly #request: Request
-  readonly #response: Response
-  readonly #context: SessionContext
-  #hash: string | undefined
-  #stored: StoredSession | undefined
+  readonly #state: SessionState
 
-  /** Builds the (still unloaded) session of a request; `injectSession()` builds and loads it for you. */
-  constructor(request: Request, response: Response, options?: SessionOptions) {
-    this.#request = request
-    this.#response = response
-    this.#context = contextFor(options)
+  /**
+   * Builds the (still unloaded) session of a request; `injectSession()` builds and loads it for you. The
+   * request may be a raw Node request; without a response (a WebSocket upgrade) the session cannot log in.
+   */
+  constructor(request: IncomingMessage, response?: ServerResponse, options?: SessionOptions) {
+    this.#state = stateOf(request, response, contextFor(options))
   }
 
   /** Alias of {@link authenticatableId} (the newer upstream name). */
@@ -151,18 +73,24 @@ export class Session {
     return this.authenticatableId
   }
 
+  /** This session's data, read-only (change it with {@link updateData}); `{}` without a session. */
+  get data(): Readonly<SessionData> {
+    return dataOf(this.#state.stored)
+  }
+
   /** All live sessions of an authenticatable, keyed by session id (for admin screens and jobs). */
   static async activeSessions(
     authenticatableId: AuthenticatableId,
     options?: SessionOptions
   ): Promise<Record<string, ActiveSession>> {
-    return listActive(contextFor(options), normalizeAuthenticatableId(authenticatableId))
+    const context = contextFor(options)
+    return reporting(context, listActive(context, normalizeAuthenticatableId(authenticatableId)))
   }
 
   /** Signs an authenticatable out everywhere, in one engine call where the engine allows. */
   static async logOutAll(authenticatableId: AuthenticatableId, options?: SessionOptions): Promise<void> {
-    const { config, store } = contextFor(options)
-    await store.removeAll(categoryOf(config, normalizeAuthenticatableId(authenticatableId)))
+    const context = contextFor(options)
+    await reporting(context, operations.removeAllOf(context, normalizeAuthenticatableId(authenticatableId)))
   }
 
   /**
@@ -170,74 +98,21 @@ export class Session {
    * loads its session. `injectSession()` calls it; call it yourself only on a session you constructed.
    */
   async prepare(): Promise<void> {
-    await this.#load()
+    await this.#reporting(load(this, this.#state))
   }
 
   static {
-    loadSession = (session) => session.#load()
-  }
-
-  #load(): MaybePromise<void> {
-    const carried = this.#carriedToken()
-    if (!carried) return
-    const hash = hashToken(carried.token, this.#context.config.hashKey)
-    return andThen(this.#context.store.find(hash), (stored) => stored && this.#resume(carried, hash, stored))
-  }
-
-  #resume(carried: CarriedToken, hash: string, stored: StoredSession): MaybePromise<void> {
-    const { config, store } = this.#context
-    const now = Date.now()
-    const category = categoryOf(config, stored.userId)
-    if (!isLive(stored, now, config)) return store.remove(hash, category)
-    const lastIp = this.#request.ip ?? null
-    const renew = isDueForRenewal(stored, now, config)
-    if (!renew && !config.trackSessionAccess) {
-      this.#adopt(carried.token, hash, stored)
-      this.lastAccessed = new Date(now)
-      this.lastIp = lastIp
-      return
-    }
-    const expiresAt = renew ? expiryFrom(now, stored.firstAccessed, config) : stored.expiresAt
-    const updated = { ...stored, lastAccessed: now, lastIp, expiresAt }
-    // update() only rewrites a live entry: a logOut that lands between our read and this write wins.
-    return andThen(store.update(hash, category, updated), (applied) => {
-      if (!applied) return
-      this.#adopt(carried.token, hash, updated)
-      if (renew && carried.viaCookie) {
-        writeSessionCookie(this.#request, this.#response, config.cookie, carried.token, expiresAt, now)
-      }
-    })
+    loadSession = (session) => load(session, session.#state)
   }
 
   /**
-   * Starts a new session for `authenticatableId`: a new token, sent back as the session cookie and as an
-   * `Authorization: bearer <token>` response header. A session the request came with is disposed first,
-   * so a planted token never becomes a logged-in one (session fixation).
+   * Starts a new session for `authenticatableId`, with `options.data` as its data: a new token, sent
+   * back as the session cookie and as an `Authorization: bearer <token>` response header. A session the
+   * request came with is disposed first, so a planted token never becomes a logged-in one (session
+   * fixation). Throws a {@link SessionError} on a session read without a response.
    */
-  async logIn(authenticatableId: AuthenticatableId): Promise<void> {
-    const userId = normalizeAuthenticatableId(authenticatableId)
-    const { config, store } = this.#context
-    if (this.#hash && this.#stored) await store.remove(this.#hash, categoryOf(config, this.#stored.userId))
-    const now = Date.now()
-    const ip = this.#request.ip ?? null
-    const userAgent = this.#request.headers['user-agent']
-    const stored: StoredSession = {
-      id: generateSessionId(),
-      userId,
-      firstAccessed: now,
-      lastAccessed: now,
-      firstIp: ip,
-      lastIp: ip,
-      userAgent: userAgent === undefined ? null : userAgent.slice(0, MAX_USER_AGENT_LENGTH),
-      deviceId: null,
-      expiresAt: expiryFrom(now, now, config)
-    }
-    const token = generateToken()
-    const hash = hashToken(token, config.hashKey)
-    await store.create(hash, categoryOf(config, userId), stored)
-    this.#adopt(token, hash, stored)
-    this.#response.setHeader('Authorization', `bearer ${token}`)
-    writeSessionCookie(this.#request, this.#response, config.cookie, token, stored.expiresAt, now)
+  async logIn(authenticatableId: AuthenticatableId, options?: operations.LogInOptions): Promise<void> {
+    await this.#reporting(operations.logIn(this, this.#state, authenticatableId, options))
   }
 
   /**
@@ -246,66 +121,32 @@ export class Session {
    * a session was ended.
    */
   async logOut(tokenOrSessionId?: string): Promise<boolean> {
-    const { config, store } = this.#context
-    const own = tokenOrSessionId === undefined || tokenOrSessionId === this.id || tokenOrSessionId === this.token
-    if (own) {
-      const ended = this.#hash !== undefined && this.#stored !== undefined
-      if (ended) await store.remove(this.#hash!, categoryOf(config, this.#stored!.userId))
-      if (ended || tokenOrSessionId === undefined)
-        clearSessionCookie(this.#request, this.#response, config.cookie, Date.now())
-      this.#reset()
-      return ended
-    }
-    if (!this.#stored || typeof tokenOrSessionId !== 'string') return false
-    const category = categoryOf(config, this.#stored.userId)
-    const byId = (await store.list(category)).find(([, stored]) => stored.id === tokenOrSessionId)
-    if (byId) {
-      await store.remove(byId[0], category)
-      return true
-    }
-    const token = parseToken(tokenOrSessionId)
-    if (!token) return false
-    const hash = hashToken(token, config.hashKey)
-    const stored = await store.find(hash)
-    if (!stored || stored.userId !== this.#stored.userId) return false
-    await store.remove(hash, category)
-    return true
+    return this.#reporting(operations.logOut(this, this.#state, tokenOrSessionId))
   }
 
   /** Ends every other session of this authenticatable, keeping this one. */
   async logOutOthers(): Promise<void> {
-    if (!this.#hash || !this.#stored) return
-    await this.#context.store.removeAll(categoryOf(this.#context.config, this.#stored.userId), this.#hash)
+    await this.#reporting(operations.logOutOthers(this.#state))
   }
 
   /** All live sessions of this authenticatable, keyed by session id, this one marked `current`. */
   async activeSessions(): Promise<Record<string, ActiveSession>> {
-    if (!this.#stored) return {}
-    const active = await listActive(this.#context, this.#stored.userId, this.#hash)
-    const current = this.id === null ? undefined : active[this.id]
-    if (current && this.lastAccessed) {
-      current.lastAccessed = this.lastAccessed
-      current.lastIp = this.lastIp
-    }
-    return active
+    return this.#reporting(operations.activeSessions(this, this.#state))
   }
 
   /** Records a device id on this session. Resolves whether the session still existed to record it on. */
   async updateDeviceId(deviceId: string): Promise<boolean> {
-    if (typeof deviceId !== 'string' || deviceId.length > MAX_DEVICE_ID_LENGTH) {
-      throw new TypeError(
-        `express-session-registry: deviceId must be a string of at most ${MAX_DEVICE_ID_LENGTH} characters`
-      )
-    }
-    if (!this.#hash || !this.#stored) return false
-    const updated = { ...this.#stored, deviceId }
-    if (!(await this.#context.store.update(this.#hash, categoryOf(this.#context.config, updated.userId), updated))) {
-      this.#reset()
-      return false
-    }
-    this.#stored = updated
-    this.deviceId = deviceId
-    return true
+    return this.#reporting(operations.updateDeviceId(this, this.#state, deviceId))
+  }
+
+  /**
+   * Merges `patch` into this session's data (a key set to `undefined` is removed) in one write, only if
+   * the session is still live: a concurrent `logOut()` wins. Resolves whether it was applied (`false`
+   * without a session). Throws a `TypeError` for data that is not JSON, has a `__proto__` or
+   * `constructor` key, or is over `maxDataBytes` serialized.
+   */
+  async updateData(patch: SessionDataPatch): Promise<boolean> {
+    return this.#reporting(operations.updateData(this, this.#state, patch))
   }
 
   /** The session's public facts, without the token. */
@@ -321,7 +162,8 @@ export class Session {
       lastIp: this.lastIp,
       userAgent: this.userAgent,
       deviceId: this.deviceId,
-      expiresAt: this.expiresAt
+      expiresAt: this.expiresAt,
+      data: this.data
     }
   }
 
@@ -330,44 +172,21 @@ export class Session {
     return `Session ${inspect({ ...this.toJSON(), token: this.token === null ? null : '[redacted]' })}`
   }
 
-  #carriedToken(): CarriedToken | undefined {
-    const request = this.#request
-    const fromHeader = tokenFromAuthorization(request.headers.authorization)
-    if (fromHeader !== undefined) return fromHeader === null ? undefined : { token: fromHeader, viaCookie: false }
-    const token = parseToken(readSessionCookie(request, this.#context.config.cookie.name))
-    if (!token || isForgeryRisk(request, this.#context.config)) return undefined
-    return { token, viaCookie: true }
+  #reporting<T>(work: MaybePromise<T>): Promise<T> {
+    return reporting(this.#state.context, work, this.#state.request)
   }
+}
 
-  #adopt(token: string, hash: string, stored: StoredSession): void {
-    this.#hash = hash
-    this.#stored = stored
-    this.authenticated = true
-    this.token = token
-    this.id = stored.id
-    this.authenticatableId = stored.userId
-    this.firstAccessed = new Date(stored.firstAccessed)
-    this.lastAccessed = new Date(stored.lastAccessed)
-    this.firstIp = stored.firstIp
-    this.lastIp = stored.lastIp
-    this.userAgent = stored.userAgent
-    this.deviceId = stored.deviceId
-    this.expiresAt = stored.expiresAt === null ? null : new Date(stored.expiresAt)
-  }
-
-  #reset(): void {
-    this.#hash = undefined
-    this.#stored = undefined
-    this.authenticated = false
-    this.token = null
-    this.id = null
-    this.authenticatableId = null
-    this.firstAccessed = null
-    this.lastAccessed = null
-    this.firstIp = null
-    this.lastIp = null
-    this.userAgent = null
-    this.deviceId = null
-    this.expiresAt = null
+/** Awaits `work`, telling the `engineError` listeners of an engine failure before it reaches the caller. */
+async function reporting<T>(
+  context: SessionState['context'],
+  work: MaybePromise<T>,
+  request?: IncomingMessage
+): Promise<T> {
+  try {
+    return await work
+  } catch (error) {
+    reportEngineError(context, error, request)
+    throw error
   }
 }

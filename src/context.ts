@@ -1,4 +1,5 @@
 import { resolveEngine } from './engines/resolve'
+import { SessionEvents } from './events'
 import { resolveOptions, type SessionConfig, type SessionOptions } from './options'
 import { SessionStore } from './store'
 
@@ -6,6 +7,8 @@ import { SessionStore } from './store'
 export interface SessionContext {
   readonly config: SessionConfig
   readonly store: SessionStore
+  /** The listeners added with `middleware.on()`: static calls with the same options object reach them too. */
+  readonly events: SessionEvents
 }
 
 const contexts = new WeakMap<object, SessionContext>()
@@ -16,7 +19,8 @@ export function createContext(options: SessionOptions): SessionContext {
   const config = resolveOptions(options)
   // A named engine is this context's own, except the process-wide memory engine.
   const owned = typeof config.engine === 'string' && !(config.engine === 'memory' && config.engineOptions === undefined)
-  const context = { config, store: new SessionStore(resolveEngine(config.engine, config.engineOptions), owned) }
+  const store = new SessionStore(resolveEngine(config.engine, config.engineOptions), owned)
+  const context = { config, store, events: new SessionEvents() }
   contexts.set(options, context)
   return context
 }

@@ -46,7 +46,8 @@ export function preventCaching(response: Response): void {
 function attributes(request: Request, config: CookieConfig, maxAgeMs: number, now: number): SerializeOptions {
   return {
     httpOnly: config.httpOnly,
-    secure: config.secure === 'auto' ? request.secure : config.secure,
+    // A raw Node request has no `secure`: its socket says whether it came over TLS.
+    secure: config.secure === 'auto' ? (request.secure ?? 'encrypted' in request.socket) : config.secure,
     sameSite: config.sameSite,
     domain: config.domain,
     path: config.path,

@@ -1,12 +1,29 @@
 import './augment'
 
-export { session, injectSession, authenticateRequest, type SessionMiddleware } from './middleware'
-export { Session, type ActiveSession, type AuthenticatableId, type SessionFacts } from './Session'
+export {
+  session,
+  injectSession,
+  readSession,
+  authenticateRequest,
+  requireRecentLogin,
+  RECENT_LOGIN_REQUIRED,
+  type SessionMiddleware
+} from './middleware'
+export { Session, type ActiveSession, type AuthenticatableId, type LogInOptions, type SessionFacts } from './Session'
+export type { SessionData, SessionDataPatch } from './session/data'
+export type {
+  EngineErrorEvent,
+  RenewEvent,
+  RevokeEvent,
+  SessionEvent,
+  SessionEventMap,
+  SessionListener
+} from './events'
 export { MemoryEngine, type MemoryEngineOptions } from './engines/MemoryEngine'
 export type { Engine, EngineSubject, SessionEngine } from './engine'
 export type { SessionOptions, SameSite } from './options'
 export { SessionError, SessionEngineError } from './errors'
-export { DEFAULT_IDLE_TIMEOUT_MS } from './options'
+export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_DATA_BYTES } from './options'
 
 /** The upstream name of {@link SessionOptions}, kept so migrating is an import-path change. */
 export type { SessionOptions as ExpressSessionOptions } from './options'

@@ -1,16 +1,30 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { createContext } from './context'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { contextFor, createContext } from './context'
+import { invalidOption } from './errors'
+import type { SessionEventMap, SessionListener } from './events'
 import type { SessionOptions } from './options'
 import { isPending, type MaybePromise } from './maybe'
 import { loadSession, Session } from './Session'
+import { reportEngineError } from './session/state'
 
-/** The middleware `session()` returns. */
-export interface SessionMiddleware extends RequestHandler {
+/**
+ * The middleware `session()` returns. It takes Express requests and raw Node ones alike, so it also
+ * serves as socket.io's `io.engine.use()` middleware.
+ */
+export interface SessionMiddleware {
+  (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): void
   /**
    * Closes the engine this middleware built from a name (`engine: 'redis'`), for a clean shutdown. An
    * engine object passed in, and the shared `'memory'` engine, are left alone: they are the app's.
    */
   release(): Promise<void>
+  /**
+   * Adds a listener for `'logIn'`, `'logOut'`, `'revoke'`, `'renew'` or `'engineError'`: for sessions
+   * served by this middleware and by static `Session` calls given the same options object. A listener
+   * that throws or rejects is reported with `process.emitWarning`, never to the request.
+   */
+  on<E extends keyof SessionEventMap>(event: E, listener: SessionListener<E>): SessionMiddleware
 }
 
 /**
@@ -21,20 +35,39 @@ export interface SessionMiddleware extends RequestHandler {
 export function session(options?: SessionOptions): SessionMiddleware {
   // Each middleware gets its own context (and so its own engine when the engine is given by name).
   const key: SessionOptions = options ?? {}
-  const { store } = createContext(key)
-  function sessionMiddleware(request: Request, response: Response, next: NextFunction): void {
+  const context = createContext(key)
+  function sessionMiddleware(
+    request: IncomingMessage,
+    response: ServerResponse,
+    next: (error?: unknown) => void
+  ): void {
     let loading: MaybePromise<void>
     try {
       loading = attachSession(request, response, key)
     } catch (error) {
+      reportEngineError(context, error, request)
       next(error)
       return
     }
     // Outside the try: an error thrown further down the chain is not ours to report a second time.
-    if (isPending(loading)) Promise.resolve(loading).then(() => next(), next)
+    if (isPending(loading))
+      Promise.resolve(loading).then(
+        () => next(),
+        (error: unknown) => {
+          reportEngineError(context, error, request)
+          next(error)
+        }
+      )
     else next()
   }
-  return Object.assign(sessionMiddleware, { release: () => store.release() })
+  const middleware: SessionMiddleware = Object.assign(sessionMiddleware, {
+    release: () => context.store.release(),
+    on<E extends keyof SessionEventMap>(event: E, listener: SessionListener<E>): SessionMiddleware {
+      context.events.on(event, listener)
+      return middleware
+    }
+  })
+  return middleware
 }
 
 /**
@@ -42,13 +75,33 @@ export function session(options?: SessionOptions): SessionMiddleware {
  * engine fails. Pass the same options object on every call so the engine is set up once.
  */
 export async function injectSession(request: Request, response: Response, options?: SessionOptions): Promise<void> {
-  await attachSession(request, response, options)
+  const context = contextFor(options)
+  try {
+    await attachSession(request, response, options)
+  } catch (error) {
+    reportEngineError(context, error, request)
+    throw error
+  }
+}
+
+/**
+ * The session of a request that has no response to answer with, such as a `ws` WebSocket upgrade: it
+ * can be read, listed and logged out, but not logged in. Rejects when the engine fails.
+ */
+export async function readSession(request: IncomingMessage, options?: SessionOptions): Promise<Session> {
+  const session = new Session(request, undefined, options)
+  await session.prepare()
+  return session
 }
 
 /** Sets `request.session` and loads it: at once when the engine answers at once. */
-function attachSession(request: Request, response: Response, options: SessionOptions | undefined): MaybePromise<void> {
+function attachSession(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: SessionOptions | undefined
+): MaybePromise<void> {
   const session = new Session(request, response, options)
-  request.session = session
+  ;(request as Request).session = session
   return loadSession(session)
 }
 
@@ -56,4 +109,34 @@ function attachSession(request: Request, response: Response, options: SessionOpt
 export function authenticateRequest(request: Request, response: Response, next: NextFunction): void {
   if (request.session?.authenticated) next()
   else response.status(401).end()
+}
+
+/** What `requireRecentLogin()` answers with its 403. */
+export const RECENT_LOGIN_REQUIRED = 'A recent login is required: log in again to continue.'
+
+/**
+ * Route guard for sensitive actions (changing a password or an e-mail address): `next()` when the
+ * session was logged in at most `maxAgeMs` milliseconds ago; 401 without a session; 403 with a JSON
+ * (`{ error: 'recent_login_required', message }`) or text body when the log in is older. Logging in
+ * again makes it fresh. Throws a `TypeError` when `maxAgeMs` is not a positive whole number.
+ */
+export function requireRecentLogin(maxAgeMs: number): RequestHandler {
+  if (!(typeof maxAgeMs === 'number' && Number.isSafeInteger(maxAgeMs) && maxAgeMs > 0)) {
+    throw invalidOption('maxAgeMs', maxAgeMs, 'a positive whole number of milliseconds')
+  }
+  return function recentLoginGuard(request: Request, response: Response, next: NextFunction): void {
+    const { authenticated, firstAccessed } = request.session ?? {}
+    if (!authenticated || !firstAccessed) {
+      response.status(401).end()
+      return
+    }
+    if (Date.now() - firstAccessed.getTime() <= maxAgeMs) {
+      next()
+      return
+    }
+    response.status(403)
+    if (request.accepts(['text', 'json']) === 'json') {
+      response.json({ error: 'recent_login_required', message: RECENT_LOGIN_REQUIRED })
+    } else response.type('text').send(RECENT_LOGIN_REQUIRED)
+  }
 }

@@ -10,6 +10,9 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30 * DAY_MS
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis); we never ask for more. */
 export const MAX_COOKIE_AGE_MS = 400 * DAY_MS
 
+/** Largest session data accepted when none is given: 4 KiB serialized. */
+export const DEFAULT_MAX_DATA_BYTES = 4096
+
 /** The `SameSite` cookie attribute. */
 export type SameSite = 'lax' | 'strict' | 'none'
 
@@ -71,6 +74,8 @@ export interface SessionOptions {
   csrfProtection?: boolean
   /** Origins (`https://app.example.com`) besides the request's own whose unsafe requests may use the cookie. @default [] */
   trustedOrigins?: readonly string[]
+  /** The largest session data, in bytes of its JSON; `updateData()` and `logIn()` refuse more with a `TypeError`. @default 4096 */
+  maxDataBytes?: number
 }
 
 /** Cookie attributes after validation. */
@@ -98,6 +103,7 @@ export interface SessionConfig {
   readonly absoluteTimeoutMs: number | null
   readonly csrfProtection: boolean
   readonly trustedOrigins: ReadonlySet<string>
+  readonly maxDataBytes: number
 }
 
 // RFC 6265 cookie-name token characters.
@@ -251,6 +257,14 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     'an array of origins such as "https://example.com"'
   )
 
+  const maxDataBytes = pick(
+    'maxDataBytes',
+    options.maxDataBytes,
+    DEFAULT_MAX_DATA_BYTES,
+    (value) => Number.isSafeInteger(value) && (value as number) > 0,
+    'a positive whole number of bytes'
+  )
+
   const hashKey = registryId ?? seed
   return Object.freeze({
     engine,
@@ -262,6 +276,7 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     idleTimeoutMs: idleTimeout === false ? null : idleTimeout,
     absoluteTimeoutMs: absoluteTimeout === false ? null : absoluteTimeout,
     csrfProtection,
-    trustedOrigins: new Set(trustedOrigins.map(normalizeOrigin))
+    trustedOrigins: new Set(trustedOrigins.map(normalizeOrigin)),
+    maxDataBytes
   })
 }

@@ -1,4 +1,5 @@
 import type { EngineSubject } from './engine'
+import { isStoredData, type StoredData } from './session/data'
 
 /** A session as the engine stores it (field names follow the token-registry subject of upstream). */
 export interface StoredSession {
@@ -12,6 +13,8 @@ export interface StoredSession {
   deviceId: string | null
   /** Milliseconds since the epoch; `null` when neither timeout applies. */
   expiresAt: number | null
+  /** The app's session data; absent when empty (most sessions), so it costs nothing in storage. */
+  data?: StoredData
 }
 
 const isNullableString = (value: unknown): boolean => value === null || typeof value === 'string'
@@ -30,7 +33,8 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
     isNullableString(subject.lastIp) &&
     isNullableString(subject.userAgent) &&
     isNullableString(subject.deviceId) &&
-    (subject.expiresAt === null || isTime(subject.expiresAt))
+    (subject.expiresAt === null || isTime(subject.expiresAt)) &&
+    (subject.data === undefined || isStoredData(subject.data))
   )
 }
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { MemoryEngine } from 'express-session-registry'
-import { createDemoApp } from '../examples/demo/app'
+import { createDemoServer } from '../examples/demo/app'
 import { describeWithBrowser, launchChromium } from './support/browser'
 
 // Screenshots of each step, for looking at a failure; the folder is git-ignored.
@@ -25,7 +25,7 @@ describeWithBrowser('the demo in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
     engine = new MemoryEngine()
-    server = createDemoApp({ engine }).listen(0, '127.0.0.1')
+    server = createDemoServer({ engine }).listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     browser = await launchChromium()
@@ -57,6 +57,11 @@ describeWithBrowser('the demo in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.waitForURL(`${origin}/`)
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(`(${username})`)
+  }
+
+  /** Waits until the devices page's WebSocket is open, so the server will tell it of changes. */
+  async function listening(page: Page): Promise<void> {
+    await page.waitForFunction('socket.readyState === WebSocket.OPEN')
   }
 
   async function sessionIdShownOn(page: Page): Promise<string> {
@@ -111,5 +116,43 @@ describeWithBrowser('the demo in a real browser', () => {
     await laptop.goto(`${origin}/sessions`)
     expect(laptop.url()).toBe(`${origin}/login`)
     await shoot(laptop, '4-laptop-signed-out.png')
+  }, 60_000)
+
+  it('names a device, updates the devices page live as devices sign in and out, and opens the password page', async () => {
+    const laptop = await newDevice({ width: 900, height: 500 })
+    const phone = await newDevice({ userAgent: IPHONE, width: 390, height: 700 })
+
+    // Session data: this device's name, saved from the account page.
+    await signIn(laptop, 'bob')
+    await laptop.getByLabel('Name this device').fill('Work laptop')
+    await laptop.getByRole('button', { name: 'Save name' }).click()
+    await laptop.waitForURL(`${origin}/`)
+    expect(await laptop.locator('dt:text-is("Device name") + dd').textContent()).toBe('Work laptop')
+
+    // The laptop watches its devices page; the phone signs in: a second row appears without a click.
+    await laptop.getByRole('link', { name: 'Your devices' }).click()
+    await laptop.waitForURL(`${origin}/sessions`)
+    await listening(laptop)
+    expect(await laptop.locator('tbody tr').count()).toBe(1)
+    await signIn(phone, 'bob')
+    await laptop.locator('tbody tr').nth(1).waitFor()
+    expect(await laptop.locator('tbody tr').count()).toBe(2)
+    await shoot(laptop, '5-live-sign-in.png')
+
+    // The phone watches its own devices page, shows the laptop's name, and is signed out from the laptop:
+    // it lands on the sign-in form by itself.
+    await phone.goto(`${origin}/sessions`)
+    expect(await phone.locator('tbody tr', { hasNotText: 'This device' }).textContent()).toContain('Work laptop')
+    await listening(phone)
+    await listening(laptop)
+    await laptop.locator('tbody tr', { hasNotText: 'This device' }).getByRole('button', { name: 'Sign out' }).click()
+    await laptop.waitForURL(`${origin}/sessions?notice=revoked`)
+    await phone.waitForURL(`${origin}/login`)
+    await shoot(phone, '6-live-signed-out.png')
+
+    // A fresh sign-in may open the change-password page.
+    await laptop.getByRole('link', { name: 'Password' }).click()
+    await laptop.waitForURL(`${origin}/password`)
+    expect(await laptop.getByRole('heading', { level: 1 }).textContent()).toBe('Change password')
   }, 60_000)
 })

@@ -1,6 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express'
 import { readCredentials } from './credentials'
-import { findUser, verifyCredentials } from './users'
+import { findUser, type PasswordTable } from './users'
 
 /** Where the API is mounted. */
 export const API_PATH = '/api'
@@ -24,14 +24,14 @@ function requireSession(request: Request, response: Response, next: NextFunction
  * The JSON API a mobile or single-page client uses with a bearer token, mounted at {@link API_PATH}.
  * Express 5 sends rejections to the app's error handler, which answers API requests in JSON.
  */
-export function apiRoutes(): Router {
+export function apiRoutes(passwords: PasswordTable): Router {
   const router = Router()
   router.use(express.json({ limit: JSON_LIMIT }))
 
   router.post('/login', async (request: Request, response: Response) => {
     const credentials = readCredentials(request.body)
     if (!credentials) return fail(response, 400, 'Send a JSON object with a "username" and a "password" string.')
-    const user = await verifyCredentials(credentials.username, credentials.password)
+    const user = await passwords.verify(credentials.username, credentials.password)
     if (!user) return fail(response, 401, 'Wrong username or password.')
     await request.session.logIn(user.username)
     // The one response that carries the token: the client keeps it and sends it back as a bearer token.

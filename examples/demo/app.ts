@@ -5,10 +5,19 @@ import express, {
   type Request,
   type Response
 } from 'express'
-import { MemoryEngine, session, type Engine } from 'express-session-registry'
+import { createServer, type Server } from 'node:http'
+import {
+  MemoryEngine,
+  session,
+  type Engine,
+  type SessionMiddleware,
+  type SessionOptions
+} from 'express-session-registry'
 import { API_PATH, apiRoutes, fail } from './api'
 import { answerFor } from './errors'
+import { attachLiveUpdates, LIVE_SCRIPT, LIVE_SCRIPT_PATH } from './live'
 import { currentUser, pageRoutes } from './pages'
+import { PasswordTable } from './users'
 import { errorPage } from './views'
 
 /** Options of {@link createDemoApp}. */
@@ -17,9 +26,10 @@ export interface DemoAppOptions {
   engine?: Engine
 }
 
-// The pages run no script at all and load nothing from elsewhere; the CSS is inline.
+// The pages load nothing from elsewhere: the CSS is inline, the one script (the devices page's live
+// updates) and its WebSocket are this origin's.
 const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+  "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 function securityHeaders(_request: Request, response: Response, next: NextFunction): void {
   response.set({
@@ -34,13 +44,35 @@ function securityHeaders(_request: Request, response: Response, next: NextFuncti
 
 /** The demo: sign-in pages, a "your devices" page with remote sign-out, and a JSON API for bearer clients. */
 export function createDemoApp(options: DemoAppOptions = {}): Express {
+  return buildDemo(options).app
+}
+
+/** The demo app on an HTTP server that also serves the devices page's live updates (a WebSocket). */
+export function createDemoServer(options: DemoAppOptions = {}): Server {
+  const { app, sessions, sessionOptions } = buildDemo(options)
+  const server = createServer(app)
+  attachLiveUpdates(server, sessions, sessionOptions)
+  return server
+}
+
+function buildDemo(options: DemoAppOptions): {
+  app: Express
+  sessions: SessionMiddleware
+  sessionOptions: SessionOptions
+} {
+  // Access tracking: every request records its time and IP, so the devices page is up to date.
+  const sessionOptions: SessionOptions = { engine: options.engine ?? new MemoryEngine(), trackSessionAccess: true }
+  const sessions = session(sessionOptions)
+  const passwords = new PasswordTable()
   const app = express()
   app.disable('x-powered-by')
   app.use(securityHeaders)
-  // Access tracking: every request records its time and IP, so the devices page is live.
-  app.use(session({ engine: options.engine ?? new MemoryEngine(), trackSessionAccess: true }))
-  app.use(API_PATH, apiRoutes())
-  app.use(pageRoutes())
+  app.get(LIVE_SCRIPT_PATH, (_request: Request, response: Response) => {
+    response.type('text/javascript').send(LIVE_SCRIPT)
+  })
+  app.use(sessions)
+  app.use(API_PATH, apiRoutes(passwords))
+  app.use(pageRoutes(passwords))
   app.use((request: Request, response: Response) => {
     response.status(404).send(errorPage(404, 'There is no such page.', currentUser(request)))
   })
@@ -52,5 +84,5 @@ export function createDemoApp(options: DemoAppOptions = {}): Express {
     response.status(status).send(errorPage(status, message, request.session && currentUser(request)))
   }
   app.use(onError)
-  return app
+  return { app, sessions, sessionOptions }
 }

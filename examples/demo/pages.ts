@@ -1,7 +1,20 @@
-import express, { Router, type Request, type Response } from 'express'
+import express, { Router, type NextFunction, type Request, type Response } from 'express'
+import { requireRecentLogin } from 'express-session-registry'
 import { readCredentials } from './credentials'
-import { findUser, verifyCredentials, type DemoUser } from './users'
-import { accountPage, devicesPage, errorPage, loginPage, NOTICES } from './views'
+import { findUser, MIN_PASSWORD_LENGTH, type DemoUser, type PasswordTable } from './users'
+import { accountPage, devicesPage, errorPage, loginPage, NOTICES, passwordPage } from './views'
+
+/** How recent a sign-in must be to change the password. */
+export const RECENT_LOGIN_MS = 5 * 60_000
+/** The longest device name the account page accepts. */
+export const MAX_DEVICE_NAME_LENGTH = 40
+
+declare module 'express-session-registry' {
+  interface SessionData {
+    /** A name the user gave this device on the account page ("Work laptop"). */
+    deviceName?: string
+  }
+}
 
 /** The most a form post may weigh. */
 export const FORM_LIMIT = '16kb'
@@ -29,8 +42,17 @@ function noticeFrom(request: Request): keyof typeof NOTICES | undefined {
   return typeof notice === 'string' && Object.hasOwn(NOTICES, notice) ? (notice as keyof typeof NOTICES) : undefined
 }
 
-/** The server-rendered pages: sign in, account, devices, sign out. Express 5 sends rejections to the error handler. */
-export function pageRoutes(): Router {
+/** Sends a visitor who is not signed in to the sign-in form. */
+function signedIn(request: Request, response: Response, next: NextFunction): void {
+  if (currentUser(request)) return next()
+  response.redirect(request.method === 'GET' ? 302 : 303, '/login')
+}
+
+/**
+ * The server-rendered pages: sign in, account (with this device's name), devices, change password,
+ * sign out. Express 5 sends rejections to the error handler.
+ */
+export function pageRoutes(passwords: PasswordTable): Router {
   const router = Router()
   const form = express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 10 })
 
@@ -49,7 +71,7 @@ export function pageRoutes(): Router {
       response.status(400).send(loginPage({ error: 'Enter a username and a password.' }))
       return
     }
-    const user = await verifyCredentials(credentials.username, credentials.password)
+    const user = await passwords.verify(credentials.username, credentials.password)
     if (!user) {
       response.status(401).send(loginPage({ username: credentials.username, error: 'Wrong username or password.' }))
       return
@@ -91,6 +113,42 @@ export function pageRoutes(): Router {
       return
     }
     response.redirect(303, request.session.authenticated ? '/sessions?notice=revoked' : '/login')
+  })
+
+  router.post('/device-name', signedIn, form, async (request: Request, response: Response) => {
+    const raw: unknown = request.body?.deviceName
+    const name = typeof raw === 'string' ? raw.trim() : ''
+    if (name.length > MAX_DEVICE_NAME_LENGTH) {
+      response.status(400).send(errorPage(400, `A device name has at most ${MAX_DEVICE_NAME_LENGTH} characters.`))
+      return
+    }
+    // An empty name removes it.
+    await request.session.updateData({ deviceName: name === '' ? undefined : name })
+    response.redirect(303, '/')
+  })
+
+  const recentLogin = requireRecentLogin(RECENT_LOGIN_MS)
+  router.get('/password', signedIn, recentLogin, (request: Request, response: Response) => {
+    response.send(passwordPage(currentUser(request)!))
+  })
+
+  router.post('/password', signedIn, recentLogin, form, async (request: Request, response: Response) => {
+    const user = currentUser(request)!
+    const { password, confirmation } = (request.body ?? {}) as Record<string, unknown>
+    const error =
+      typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH
+        ? `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters.`
+        : password !== confirmation
+          ? 'The two passwords differ.'
+          : undefined
+    if (error) {
+      response.status(400).send(passwordPage(user, error))
+      return
+    }
+    await passwords.change(user.username, password as string)
+    // Whoever knew the old password may still be signed in elsewhere.
+    await request.session.logOutOthers()
+    response.redirect(303, '/sessions?notice=password-changed')
   })
 
   router.post('/logout', async (request: Request, response: Response) => {

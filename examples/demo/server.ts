@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { MemoryEngine, type SessionEngine } from 'express-session-registry'
-import { createDemoApp } from './app'
+import { createDemoServer } from './app'
 import { DEMO_PASSWORD, DEMO_USERS } from './users'
 
 const DEFAULT_PORT = 3000
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   // `||`, not `??`: an empty HOST is no address, so it means the default too.
   const host = process.env.HOST || DEFAULT_HOST
   const { engine, label } = await createEngine(process.env.REDIS_URL)
-  const server = createDemoApp({ engine }).listen(port, host, (error?: Error) => {
+  const server = createDemoServer({ engine }).listen(port, host, (error?: Error) => {
     if (error) {
       console.error(`Cannot listen on ${host}:${port}: ${error.message}`)
       process.exit(1)

@@ -1,4 +1,4 @@
-import { scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
 /** The password of both demo users. The app itself keeps only scrypt hashes of it (below). */
 export const DEMO_PASSWORD = 'correct-horse'
@@ -59,10 +59,33 @@ async function matchesHash(password: string, passwordHash: string): Promise<bool
   return timingSafeEqual(actual, expected)
 }
 
-/** The user these credentials belong to, or `undefined` when the username or the password is wrong. */
-export async function verifyCredentials(username: string, password: string): Promise<DemoUser | undefined> {
-  const stored = USERS.find((user) => user.username === username)
-  // An unknown username still pays for one scrypt, so response times do not tell which usernames exist.
-  const matches = await matchesHash(password, stored?.passwordHash ?? DECOY_HASH)
-  return stored && matches ? findUser(stored.username) : undefined
+// The cost of new hashes, as the stored ones were made.
+const SCRYPT_COST = { N: 16384, r: 8, p: 1 }
+const KEY_BYTES = 32
+
+/** The shortest password the change-password page accepts. */
+export const MIN_PASSWORD_LENGTH = 8
+
+/**
+ * The demo's password table: the stored hashes to start with, and the passwords changed since, per app
+ * and in memory only (a restart brings back the demo password).
+ */
+export class PasswordTable {
+  readonly #hashes = new Map(USERS.map((user) => [user.username, user.passwordHash]))
+
+  /** The user these credentials belong to, or `undefined` when the username or the password is wrong. */
+  async verify(username: string, password: string): Promise<DemoUser | undefined> {
+    const stored = this.#hashes.get(username)
+    // An unknown username still pays for one scrypt, so response times do not tell which usernames exist.
+    const matches = await matchesHash(password, stored ?? DECOY_HASH)
+    return stored && matches ? findUser(username) : undefined
+  }
+
+  /** Replaces a user's password: a new scrypt hash with a fresh random salt. */
+  async change(username: string, password: string): Promise<void> {
+    const salt = randomBytes(16)
+    const key = await deriveKey(password, salt, KEY_BYTES, SCRYPT_COST)
+    const { N, r, p } = SCRYPT_COST
+    this.#hashes.set(username, `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`)
+  }
 }

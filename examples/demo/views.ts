@@ -2,6 +2,7 @@ import type { ActiveSession, Session } from 'express-session-registry'
 import { html, type SafeHtml } from './html'
 import { STYLE } from './style'
 import { describeUserAgent } from './userAgent'
+import { LIVE_SCRIPT_PATH } from './live'
 import type { DemoUser } from './users'
 
 const MINUTE_MS = 60_000
@@ -29,10 +30,11 @@ function time(date: Date | null, now: number): SafeHtml {
   return html`<time datetime="${date.toISOString()}" title="${exact}">${relativeTime(date, now)}</time>`
 }
 
-function layout(title: string, user: DemoUser | undefined, body: SafeHtml, current?: string): string {
+function layout(title: string, user: DemoUser | undefined, body: SafeHtml, current?: string, script?: string): string {
   const nav = user
     ? html`<a href="/" ${current === '/' && html`aria-current="page"`}>Account</a>
         <a href="/sessions" ${current === '/sessions' && html`aria-current="page"`}>Your devices</a>
+        <a href="/password" ${current === '/password' && html`aria-current="page"`}>Password</a>
         <form class="inline" method="post" action="/logout"><button type="submit">Sign out</button></form>`
     : ''
   return html`<!doctype html>
@@ -41,7 +43,7 @@ function layout(title: string, user: DemoUser | undefined, body: SafeHtml, curre
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · express-session-registry demo</title>
-        ${STYLE}
+        ${STYLE} ${script && html`<script src="${script}" defer></script>`}
       </head>
       <body>
         <header>
@@ -75,6 +77,8 @@ export function accountPage(user: DemoUser, session: Session, now = Date.now()):
   const body = html`<h1>Signed in as ${user.name} (<code>${user.username}</code>)</h1>
     <div class="card">
       <dl>
+        <dt>Device name</dt>
+        <dd>${session.data.deviceName ?? html`<span class="hint">not named</span>`}</dd>
         <dt>Session id</dt>
         <dd><code>${session.id}</code></dd>
         <dt>Device</dt>
@@ -89,6 +93,11 @@ export function accountPage(user: DemoUser, session: Session, now = Date.now()):
         <dd>${session.expiresAt ? html`${time(session.expiresAt, now)} (each use renews it)` : 'never'}</dd>
       </dl>
     </div>
+    <form class="card" method="post" action="/device-name">
+      <label for="deviceName">Name this device</label>
+      <input id="deviceName" name="deviceName" maxlength="40" value="${session.data.deviceName ?? ''}" />
+      <button type="submit">Save name</button>
+    </form>
     <p class="actions"><a href="/sessions">See every device signed in as ${user.username} →</a></p>`
   return layout('Account', user, body, '/')
 }
@@ -101,6 +110,7 @@ function deviceRow(session: ActiveSession, now: number): SafeHtml {
       </form>`
   return html`<tr class="${session.current ? 'current' : ''}" data-session-id="${session.id}">
     <td title="${session.userAgent ?? ''}">
+      ${session.data.deviceName && html`<strong class="device-name">${session.data.deviceName}</strong><br />`}
       ${describeUserAgent(session.userAgent)}${session.current && html`<span class="badge">This device</span>`}
     </td>
     <td>${time(session.lastAccessed, now)}</td>
@@ -114,7 +124,8 @@ function deviceRow(session: ActiveSession, now: number): SafeHtml {
 /** Messages the devices page shows after a redirect, chosen by key so no text comes from the URL. */
 export const NOTICES = {
   revoked: 'That device is signed out.',
-  'revoked-others': 'Every other device is signed out.'
+  'revoked-others': 'Every other device is signed out.',
+  'password-changed': 'Your password is changed, and every other device is signed out.'
 } as const
 
 /** The user's live sessions, most recently used first, this one marked. */
@@ -148,7 +159,25 @@ export function devicesPage(
         <button class="danger" type="submit">Sign out all other devices</button>
       </form>`
     }`
-  return layout('Your devices', user, body, '/sessions')
+  // The page reloads itself when another device signs in or out (see live.ts).
+  return layout('Your devices', user, body, '/sessions', LIVE_SCRIPT_PATH)
+}
+
+/** The change-password form, shown only after a recent sign-in; `error` is shown above it. */
+export function passwordPage(user: DemoUser, error?: string): string {
+  const body = html`<div class="card login">
+    <h1>Change password</h1>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <form method="post" action="/password">
+      <label for="password">New password</label>
+      <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" required />
+      <label for="confirmation">New password again</label>
+      <input id="confirmation" name="confirmation" type="password" autocomplete="new-password" required />
+      <button class="primary" type="submit">Change password</button>
+    </form>
+    <p class="hint">Every other device is signed out when the password changes.</p>
+  </div>`
+  return layout('Change password', user, body, '/password')
 }
 
 /** A page for an error status, with a way back. */

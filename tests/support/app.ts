@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Express, Request, Response } from 'express'
 import express4 from 'express4'
 import express5 from 'express'
 import supertest from 'supertest'
-import { authenticateRequest, session, type SessionOptions } from '../../src'
+import { authenticateRequest, session, type SessionMiddleware, type SessionOptions } from '../../src'
 
 type ExpressFactory = typeof express5
 type AsyncHandler = (request: Request, response: Response) => Promise<void>
@@ -27,12 +27,18 @@ export interface ErrorLog {
 
 /**
  * A small real app over the library: log in, who am I, log out, devices, and an error handler that
- * records what reached it (answering 503 with the error's name).
+ * records what reached it (answering 503 with the error's name). `middleware` replaces the
+ * `session(options)` it would build, for tests that listen to its events.
  */
-export function createApp(express: ExpressFactory, options?: SessionOptions, log: ErrorLog = { errors: [] }): Express {
+export function createApp(
+  express: ExpressFactory,
+  options?: SessionOptions,
+  log: ErrorLog = { errors: [] },
+  middleware: SessionMiddleware = session(options)
+): Express {
   const app = express()
   app.use(express.json())
-  app.use(session(options))
+  app.use(middleware)
   app.post(
     '/login',
     route(async (request, response) => {

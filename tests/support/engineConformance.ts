@@ -64,6 +64,15 @@ export function describeEngineConformance(name: string, target: ConformanceTarge
         expect(await engine.get(token)).toEqual(stored)
       })
 
+      it("returns a session's data (nested JSON) as it was set and updated", async () => {
+        const token = tokenHash()
+        const data = { orgId: 'org-1', i: 'a field named like a short one', _x: [1, { mfa: { step: 2 } }], e: null }
+        await engine.set(token, 'auth-user-1', subject({ data }))
+        expect((await engine.get(token))?.data).toEqual(data)
+        await engine.update?.(token, 'auth-user-1', subject({ data: { orgId: 'org-2' } }))
+        if (engine.update) expect((await engine.get(token))?.data).toEqual({ orgId: 'org-2' })
+      })
+
       it('treats keys as exact strings, never patterns or object members', async () => {
         const token = tokenHash()
         await engine.set(token, 'auth-user-1', subject())

@@ -19,7 +19,8 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   lastIp: 'L',
   userAgent: 'a',
   deviceId: 'd',
-  expiresAt: 'e'
+  expiresAt: 'e',
+  data: 'D'
 }
 const LONG_NAMES: ReadonlyMap<string, string> = new Map(
   Object.entries(SHORT_NAMES).map(([long, short]) => [short, long])

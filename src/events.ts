@@ -1,0 +1,96 @@
+import type { IncomingMessage } from 'node:http'
+import type { SessionEngineError } from './errors'
+
+/** What every session event tells: which session, whose, and the request where there is one. Never a token. */
+export interface SessionEvent {
+  /** The session id (not the token). */
+  sessionId: string
+  /** The authenticatable the session belongs to. */
+  userId: string
+  /** The request that caused the event; absent for static calls such as `Session.logOutAll()`. */
+  request?: IncomingMessage
+}
+
+/** Sessions ended from elsewhere: `logOut(id)`, `logOutOthers()`, `Session.logOutAll()`, the per-user cap. */
+export interface RevokeEvent {
+  /** The ids of the sessions that ended. */
+  sessionIds: string[]
+  /** The authenticatable they belonged to. */
+  userId: string
+  /** The request that caused the event; absent for static calls. */
+  request?: IncomingMessage
+}
+
+/** A session's expiry pushed forward by its use. */
+export interface RenewEvent extends SessionEvent {
+  /** The new expiry; `null` when no timeout applies. */
+  expiresAt: Date | null
+}
+
+/** An engine call failed while serving a request or a static call. */
+export interface EngineErrorEvent {
+  /** The failure, as it also reaches the app (`next(err)` or a rejection). */
+  error: SessionEngineError
+  /** The request being served, where there is one. */
+  request?: IncomingMessage
+}
+
+/** The events of a `session()` middleware and their payloads. */
+export interface SessionEventMap {
+  /** A session started (`logIn()`). */
+  logIn: SessionEvent
+  /** The request's own session ended (`logOut()`). */
+  logOut: SessionEvent
+  /** Other sessions ended. */
+  revoke: RevokeEvent
+  /** A session's expiry was pushed forward. */
+  renew: RenewEvent
+  /** An engine call failed. */
+  engineError: EngineErrorEvent
+}
+
+/** A listener of one event; a rejection or a throw is reported with `process.emitWarning`, never to the request. */
+export type SessionListener<E extends keyof SessionEventMap> = (event: SessionEventMap[E]) => void | Promise<void>
+
+/**
+ * The listeners of one middleware. Listeners run after the fact, in the order added; they cannot fail
+ * the request that caused the event.
+ */
+export class SessionEvents {
+  readonly #listeners = new Map<keyof SessionEventMap, Array<(event: never) => void | Promise<void>>>()
+
+  /** Adds a listener. */
+  on<E extends keyof SessionEventMap>(event: E, listener: SessionListener<E>): void {
+    if (typeof listener !== 'function')
+      throw new TypeError(`express-session-registry: a '${event}' listener must be a function`)
+    const listeners = this.#listeners.get(event) ?? []
+    listeners.push(listener)
+    this.#listeners.set(event, listeners)
+  }
+
+  /** Whether anyone listens to `event` (to skip work done only for listeners). */
+  has(event: keyof SessionEventMap): boolean {
+    return this.#listeners.has(event)
+  }
+
+  /** Calls the listeners of `event`; a failing one is reported as a process warning. */
+  emit<E extends keyof SessionEventMap>(event: E, payload: SessionEventMap[E]): void {
+    for (const listener of this.#listeners.get(event) ?? []) {
+      try {
+        const result = (listener as SessionListener<E>)(payload)
+        if (result && typeof result.then === 'function') result.then(undefined, (error) => warn(event, error))
+      } catch (error) {
+        warn(event, error)
+      }
+    }
+  }
+}
+
+function warn(event: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error)
+  process.emitWarning(`a '${event}' listener failed: ${message}`, {
+    type: 'SessionListenerWarning',
+    code: 'ESR_LISTENER',
+    detail: error instanceof Error ? error.stack : undefined
+  })
+}

@@ -1,0 +1,74 @@
+import { readSessionCookie, writeSessionCookie } from '../cookie'
+import { isForgeryRisk } from '../csrf'
+import { expiryFrom, isDueForRenewal, isLive } from '../expiry'
+import { andThen, type MaybePromise } from '../maybe'
+import { categoryOf, type StoredSession } from '../record'
+import type { Session } from '../Session'
+import { hashToken, parseToken, tokenFromAuthorization } from '../token'
+import { adopt, clientIp, type SessionState } from './state'
+
+/** The token a request came with, and whether the cookie carried it (rather than a Bearer header). */
+interface CarriedToken {
+  token: string
+  viaCookie: boolean
+}
+
+/**
+ * Loads the session a request carries into `session`: synchronously when the engine answers
+ * synchronously, so the middleware can call `next()` in the same tick.
+ */
+export function load(session: Session, state: SessionState): MaybePromise<void> {
+  const carried = carriedToken(state)
+  if (!carried) return
+  const hash = hashToken(carried.token, state.context.config.hashKey)
+  return andThen(state.context.store.find(hash), (stored) => stored && resume(session, state, carried, hash, stored))
+}
+
+function carriedToken(state: SessionState): CarriedToken | undefined {
+  const { request, context } = state
+  const fromHeader = tokenFromAuthorization(request.headers.authorization)
+  if (fromHeader !== undefined) return fromHeader === null ? undefined : { token: fromHeader, viaCookie: false }
+  const token = parseToken(readSessionCookie(request, context.config.cookie.name))
+  if (!token || isForgeryRisk(request, context.config)) return undefined
+  return { token, viaCookie: true }
+}
+
+/** Adopts a stored session if it is live, renewing it (or recording this access) when due. */
+function resume(
+  session: Session,
+  state: SessionState,
+  carried: CarriedToken,
+  hash: string,
+  stored: StoredSession
+): MaybePromise<void> {
+  const { request, response, context } = state
+  const { config, store } = context
+  const now = Date.now()
+  const category = categoryOf(config, stored.userId)
+  if (!isLive(stored, now, config)) return store.remove(hash, category)
+  const lastIp = clientIp(request)
+  const renew = isDueForRenewal(stored, now, config)
+  if (!renew && !config.trackSessionAccess) {
+    adopt(session, state, carried.token, hash, stored)
+    session.lastAccessed = new Date(now)
+    session.lastIp = lastIp
+    return
+  }
+  const expiresAt = renew ? expiryFrom(now, stored.firstAccessed, config) : stored.expiresAt
+  const updated = { ...stored, lastAccessed: now, lastIp, expiresAt }
+  // update() only rewrites a live entry: a logOut that lands between our read and this write wins.
+  return andThen(store.update(hash, category, updated), (applied) => {
+    if (!applied) return
+    adopt(session, state, carried.token, hash, updated)
+    if (!renew) return
+    if (carried.viaCookie && response) {
+      writeSessionCookie(request, response, config.cookie, carried.token, expiresAt, now)
+    }
+    context.events.emit('renew', {
+      sessionId: updated.id,
+      userId: updated.userId,
+      request,
+      expiresAt: session.expiresAt
+    })
+  })
+}

@@ -1,0 +1,187 @@
+import type { IncomingMessage } from 'node:http'
+import type { SessionContext } from '../context'
+import { clearSessionCookie, writeSessionCookie } from '../cookie'
+import { SessionError } from '../errors'
+import { expiryFrom } from '../expiry'
+import { categoryOf, type StoredSession } from '../record'
+import type { Session } from '../Session'
+import { generateSessionId, generateToken, hashToken, parseToken } from '../token'
+import { mergeData, type SessionDataPatch } from './data'
+import { listActive, normalizeAuthenticatableId, type ActiveSession, type AuthenticatableId } from './facts'
+import { adopt, clientIp, reset, type SessionState } from './state'
+
+/** Options of `logIn()`. */
+export interface LogInOptions {
+  /** The new session's data (see `SessionData`). @default {} */
+  data?: SessionDataPatch
+}
+
+// Bounds what a client can make us store per session.
+const MAX_USER_AGENT_LENGTH = 512
+const MAX_DEVICE_ID_LENGTH = 256
+
+/** Tells the `revoke` listeners which sessions of `userId` ended; one call for every way sessions end. */
+export function emitRevoke(
+  context: SessionContext,
+  userId: string,
+  sessionIds: readonly string[],
+  request?: IncomingMessage
+): void {
+  if (sessionIds.length > 0) context.events.emit('revoke', { sessionIds: [...sessionIds], userId, request })
+}
+
+/**
+ * Removes every session of `userId` but `keepHash`, and tells the `revoke` listeners. The ids are read
+ * first only when someone listens, so the common case stays one engine call.
+ */
+export async function removeAllOf(
+  context: SessionContext,
+  userId: string,
+  keepHash?: string,
+  request?: IncomingMessage
+): Promise<void> {
+  const { config, store, events } = context
+  const category = categoryOf(config, userId)
+  const ids = events.has('revoke')
+    ? (await store.list(category)).filter(([hash]) => hash !== keepHash).map(([, stored]) => stored.id)
+    : []
+  await store.removeAll(category, keepHash)
+  emitRevoke(context, userId, ids, request)
+}
+
+/** Starts a new session (see `Session#logIn`). */
+export async function logIn(
+  session: Session,
+  state: SessionState,
+  authenticatableId: AuthenticatableId,
+  options: LogInOptions = {}
+): Promise<void> {
+  const { request, response, context } = state
+  if (!response) {
+    throw new SessionError(
+      'logIn() needs a response to carry the new token; a session from readSession() cannot log in'
+    )
+  }
+  const userId = normalizeAuthenticatableId(authenticatableId)
+  const { config, store } = context
+  const data = mergeData(undefined, options?.data ?? {}, config.maxDataBytes)
+  if (state.hash && state.stored) await store.remove(state.hash, categoryOf(config, state.stored.userId))
+  const now = Date.now()
+  const ip = clientIp(request)
+  const userAgent = request.headers['user-agent']
+  const stored: StoredSession = {
+    id: generateSessionId(),
+    userId,
+    firstAccessed: now,
+    lastAccessed: now,
+    firstIp: ip,
+    lastIp: ip,
+    userAgent: userAgent === undefined ? null : userAgent.slice(0, MAX_USER_AGENT_LENGTH),
+    deviceId: null,
+    expiresAt: expiryFrom(now, now, config),
+    ...(data && { data })
+  }
+  const token = generateToken()
+  const hash = hashToken(token, config.hashKey)
+  await store.create(hash, categoryOf(config, userId), stored)
+  adopt(session, state, token, hash, stored)
+  response.setHeader('Authorization', `bearer ${token}`)
+  writeSessionCookie(request, response, config.cookie, token, stored.expiresAt, now)
+  context.events.emit('logIn', { sessionId: stored.id, userId, request })
+}
+
+/** Ends this session or another of the same authenticatable (see `Session#logOut`). */
+export async function logOut(session: Session, state: SessionState, tokenOrSessionId?: string): Promise<boolean> {
+  const { request, response, context } = state
+  const { config, store } = context
+  const own = tokenOrSessionId === undefined || tokenOrSessionId === session.id || tokenOrSessionId === session.token
+  if (own) {
+    const ended = state.stored
+    if (ended) await store.remove(state.hash!, categoryOf(config, ended.userId))
+    if (response && (ended || tokenOrSessionId === undefined))
+      clearSessionCookie(request, response, config.cookie, Date.now())
+    reset(session, state)
+    if (ended) context.events.emit('logOut', { sessionId: ended.id, userId: ended.userId, request })
+    return ended !== undefined
+  }
+  const owner = state.stored
+  if (!owner || typeof tokenOrSessionId !== 'string') return false
+  const category = categoryOf(config, owner.userId)
+  const target =
+    (await store.list(category)).find(([, stored]) => stored.id === tokenOrSessionId) ??
+    (await ownedByToken(state, tokenOrSessionId, owner.userId))
+  if (!target) return false
+  await store.remove(target[0], category)
+  emitRevoke(context, owner.userId, [target[1].id], request)
+  return true
+}
+
+/** The session a token stands for, by hash, if it belongs to `userId`. */
+async function ownedByToken(
+  state: SessionState,
+  value: string,
+  userId: string
+): Promise<[string, StoredSession] | undefined> {
+  const token = parseToken(value)
+  if (!token) return undefined
+  const hash = hashToken(token, state.context.config.hashKey)
+  const stored = await state.context.store.find(hash)
+  return stored && stored.userId === userId ? [hash, stored] : undefined
+}
+
+/** Ends every other session of this authenticatable. */
+export async function logOutOthers(state: SessionState): Promise<void> {
+  if (!state.hash || !state.stored) return
+  await removeAllOf(state.context, state.stored.userId, state.hash, state.request)
+}
+
+/** All live sessions of this authenticatable, this one marked `current` and showing this request's access. */
+export async function activeSessions(session: Session, state: SessionState): Promise<Record<string, ActiveSession>> {
+  if (!state.stored) return {}
+  const active = await listActive(state.context, state.stored.userId, state.hash)
+  const current = session.id === null ? undefined : active[session.id]
+  if (current && session.lastAccessed) {
+    current.lastAccessed = session.lastAccessed
+    current.lastIp = session.lastIp
+  }
+  return active
+}
+
+/** Rewrites this session's entry with `change` applied, only if it is still live; resets the session if not. */
+async function rewrite(
+  session: Session,
+  state: SessionState,
+  change: (stored: StoredSession) => StoredSession
+): Promise<boolean> {
+  if (!state.hash || !state.stored) return false
+  const updated = change(state.stored)
+  if (!(await state.context.store.update(state.hash, categoryOf(state.context.config, updated.userId), updated))) {
+    reset(session, state)
+    return false
+  }
+  state.stored = updated
+  return true
+}
+
+/** Records a device id on this session (see `Session#updateDeviceId`). */
+export async function updateDeviceId(session: Session, state: SessionState, deviceId: string): Promise<boolean> {
+  if (typeof deviceId !== 'string' || deviceId.length > MAX_DEVICE_ID_LENGTH) {
+    throw new TypeError(
+      `express-session-registry: deviceId must be a string of at most ${MAX_DEVICE_ID_LENGTH} characters`
+    )
+  }
+  const applied = await rewrite(session, state, (stored) => ({ ...stored, deviceId }))
+  if (applied) session.deviceId = deviceId
+  return applied
+}
+
+/** Merges `patch` into this session's data (see `Session#updateData`). */
+export async function updateData(session: Session, state: SessionState, patch: SessionDataPatch): Promise<boolean> {
+  const data = mergeData(state.stored?.data, patch, state.context.config.maxDataBytes)
+  return rewrite(session, state, (stored) => {
+    const updated = { ...stored }
+    if (data) updated.data = data
+    else delete updated.data
+    return updated
+  })
+}
