@@ -111,8 +111,6 @@ export class Session {
   id: string | null = null
   /** Who is logged in, as given to `logIn()` (as a string). */
   authenticatableId: string | null = null
-  /** The raw token of this request's session. Never stored; hidden from `JSON.stringify` and `inspect`. */
-  token: string | null = null
   /** When the session was created at log in. */
   firstAccessed: Date | null = null
   /** This request's time. */
@@ -133,12 +131,21 @@ export class Session {
   readonly #context: SessionContext
   #hash: string | undefined
   #stored: StoredSession | undefined
+  #token: string | null = null
 
   /** Builds the (still unloaded) session of a request; `injectSession()` builds and loads it for you. */
   constructor(request: Request, response: Response, options?: SessionOptions) {
     this.#request = request
     this.#response = response
     this.#context = contextFor(options)
+  }
+
+  /**
+   * The raw token of this request's session. Never stored; a getter over a private field, so spreading,
+   * `Object.entries`, `structuredClone`, `JSON.stringify` and `inspect` never copy it.
+   */
+  get token(): string | null {
+    return this.#token
   }
 
   /** Alias of {@link authenticatableId} (the newer upstream name). */
@@ -343,7 +350,7 @@ export class Session {
     this.#hash = hash
     this.#stored = stored
     this.authenticated = true
-    this.token = token
+    this.#token = token
     this.id = stored.id
     this.authenticatableId = stored.userId
     this.firstAccessed = new Date(stored.firstAccessed)
@@ -359,7 +366,7 @@ export class Session {
     this.#hash = undefined
     this.#stored = undefined
     this.authenticated = false
-    this.token = null
+    this.#token = null
     this.id = null
     this.authenticatableId = null
     this.firstAccessed = null
