@@ -1,5 +1,6 @@
 import type { Engine } from './engine'
 import { invalidOption } from './errors'
+import { rejectUnknownOptions, SESSION_OPTION_NAMES } from './optionNames'
 import { hashToken } from './token'
 
 const SECOND_MS = 1_000
@@ -71,7 +72,15 @@ export interface SessionOptions {
   csrfProtection?: boolean
   /** Origins (`https://app.example.com`) besides the request's own whose unsafe requests may use the cookie. @default [] */
   trustedOrigins?: readonly string[]
+  /**
+   * Most sessions one authenticatable may hold: a log in past it ends that user's least recently used
+   * sessions (by the last access recorded), so one account cannot fill the store. @default 100
+   */
+  maxSessionsPerUser?: number
 }
+
+/** Sessions one authenticatable may hold when `maxSessionsPerUser` is not given. */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 100
 
 /** Cookie attributes after validation. */
 export interface CookieConfig {
@@ -98,6 +107,7 @@ export interface SessionConfig {
   readonly absoluteTimeoutMs: number | null
   readonly csrfProtection: boolean
   readonly trustedOrigins: ReadonlySet<string>
+  readonly maxSessionsPerUser: number
 }
 
 // RFC 6265 cookie-name token characters.
@@ -150,6 +160,7 @@ function normalizeOrigin(origin: unknown): string {
 /** Validates options once (at `session()` time) and resolves their defaults. Throws a `TypeError` naming a bad option. */
 export function resolveOptions(options: SessionOptions = {}): SessionConfig {
   if (options === null || typeof options !== 'object') throw invalidOption('options', options, 'an object')
+  rejectUnknownOptions('session()', options, SESSION_OPTION_NAMES)
 
   const engine = options.engine ?? 'memory'
   if (!(isNonEmptyString(engine) || isEngine(engine))) {
@@ -250,6 +261,13 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     Array.isArray,
     'an array of origins such as "https://example.com"'
   )
+  const maxSessionsPerUser = pick(
+    'maxSessionsPerUser',
+    options.maxSessionsPerUser,
+    DEFAULT_MAX_SESSIONS_PER_USER,
+    (value) => typeof value === 'number' && Number.isSafeInteger(value) && value > 0,
+    'a positive whole number'
+  )
 
   const hashKey = registryId ?? seed
   return Object.freeze({
@@ -262,6 +280,7 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     idleTimeoutMs: idleTimeout === false ? null : idleTimeout,
     absoluteTimeoutMs: absoluteTimeout === false ? null : absoluteTimeout,
     csrfProtection,
-    trustedOrigins: new Set(trustedOrigins.map(normalizeOrigin))
+    trustedOrigins: new Set(trustedOrigins.map(normalizeOrigin)),
+    maxSessionsPerUser
   })
 }
