@@ -157,6 +157,18 @@ function normalizeOrigin(origin: unknown): string {
   return url.origin
 }
 
+/** Characters of the registry tag in a category: base64url, so it never contains the `:` that ends it. */
+const REGISTRY_TAG_LENGTH = 16
+
+/**
+ * Upstream's `auth-` without a registry id. With one, `auth:<tag>:`, where the tag is a fixed-length
+ * hash of the id: no user id can make a category of one registry equal a category of another, since
+ * `auth-…` never starts with `auth:` and a fixed-length tag cannot absorb part of a user id.
+ */
+function categoryPrefixFor(hashKey: string | undefined): string {
+  return hashKey === undefined ? 'auth-' : `auth:${hashToken('category', hashKey).slice(0, REGISTRY_TAG_LENGTH)}:`
+}
+
 /** Validates options once (at `session()` time) and resolves their defaults. Throws a `TypeError` naming a bad option. */
 export function resolveOptions(options: SessionOptions = {}): SessionConfig {
   if (options === null || typeof options !== 'object') throw invalidOption('options', options, 'an object')
@@ -274,7 +286,7 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     engine,
     engineOptions,
     hashKey,
-    categoryPrefix: hashKey === undefined ? 'auth-' : `auth-${hashToken('category', hashKey).slice(0, 12)}-`,
+    categoryPrefix: categoryPrefixFor(hashKey),
     trackSessionAccess,
     cookie: Object.freeze({ name: cookieName, httpOnly, secure, sameSite, domain, path, partitioned, priority }),
     idleTimeoutMs: idleTimeout === false ? null : idleTimeout,

@@ -35,8 +35,9 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
 }
 
 /**
- * The index an engine keeps per authenticatable: upstream's `auth-<id>`, with a tag derived from the
- * registry id when there is one, so registries sharing an engine never list each other's sessions.
+ * The index an engine keeps per authenticatable: upstream's `auth-<id>`, or `auth:<tag>:<id>` under a
+ * registry id (a fixed-length tag derived from it), so registries sharing an engine never reach each
+ * other's sessions whatever the user ids.
  */
 export function categoryOf(config: { readonly categoryPrefix: string }, userId: string): string {
   return `${config.categoryPrefix}${userId}`

@@ -3,6 +3,7 @@ import supertest from 'supertest'
 import { MemoryEngine, session, Session, type SessionOptions } from '../src'
 import { RedisEngine } from '../src/redis'
 import { resolveOptions } from '../src/options'
+import { hashToken } from '../src/token'
 import { expressVersions } from './support/app'
 
 describe('session() options', () => {
@@ -236,6 +237,48 @@ describe('session() options', () => {
       expect(Object.keys(await Session.activeSessions('ada', { engine, registryId: 'first' }))).toHaveLength(1)
       expect(await Session.activeSessions('ada', { engine, registryId: 'second' })).toEqual({})
       engine.release()
+    })
+  })
+
+  describe.each(expressVersions)('registries sharing an engine, on %s', (_version, expressFactory) => {
+    let engine: MemoryEngine
+    beforeEach(() => {
+      engine = new MemoryEngine()
+    })
+    afterEach(() => engine.release())
+
+    const appFor = (options: SessionOptions) => {
+      const app = expressFactory()
+      app.use(session({ engine, ...options }))
+      app.post('/login/:id', async (request, response) => {
+        await request.session.logIn(request.params.id)
+        response.json({ token: request.session.token })
+      })
+      app.get('/me', (request, response) => {
+        response.json({ authenticated: request.session.authenticated })
+      })
+      return app
+    }
+
+    // The tag a registry id used to add to its categories: guessable from the id.
+    const oldTag = (registryId: string) => hashToken('category', registryId).slice(0, 12)
+
+    it.each<[string, SessionOptions, (victim: string) => string, SessionOptions]>([
+      ['a registry without registryId', {}, (victim) => `${oldTag('shop')}-${victim}`, { registryId: 'shop' }],
+      ['another registryId', { registryId: 'a' }, (victim) => `x-${victim}`, { registryId: 'b' }],
+      ['a registry with registryId', { registryId: 'shop' }, (victim) => victim, {}]
+    ])('cannot list or end sessions from %s, whatever the user id', async (_case, attacker, craft, victim) => {
+      const victimApp = appFor(victim)
+      const { token } = (await supertest(victimApp).post('/login/bob')).body
+      const crafted = craft('bob')
+      await supertest(appFor(attacker))
+        .post(`/login/${encodeURIComponent(crafted)}`)
+        .expect(200)
+      expect(Object.keys(await Session.activeSessions(crafted, { engine, ...attacker }))).toHaveLength(1)
+      await Session.logOutAll(crafted, { engine, ...attacker })
+      expect(Object.keys(await Session.activeSessions('bob', { engine, ...victim }))).toHaveLength(1)
+      const me = await supertest(victimApp).get('/me').set('Authorization', `Bearer ${token}`)
+      expect(me.body.authenticated).toBe(true)
     })
   })
 })
