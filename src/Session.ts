@@ -244,7 +244,9 @@ export class Session {
     await store.create(hash, categoryOf(config, userId), stored)
     this.#adopt(token, hash, stored)
     this.#response.setHeader('Authorization', `bearer ${token}`)
-    writeSessionCookie(this.#request, this.#response, config.cookie, token, stored.expiresAt, now)
+    // Login CSRF: another site must not plant its session in this browser.
+    if (!isForgeryRisk(this.#request, config))
+      writeSessionCookie(this.#request, this.#response, config.cookie, token, stored.expiresAt, now)
   }
 
   /**
@@ -258,7 +260,8 @@ export class Session {
     if (own) {
       const ended = this.#hash !== undefined && this.#stored !== undefined
       if (ended) await store.remove(this.#hash!, categoryOf(config, this.#stored!.userId))
-      if (ended || tokenOrSessionId === undefined)
+      // Logout CSRF: another site must not sign this browser out.
+      if ((ended || tokenOrSessionId === undefined) && !isForgeryRisk(this.#request, config))
         clearSessionCookie(this.#request, this.#response, config.cookie, Date.now())
       this.#reset()
       return ended
