@@ -241,7 +241,7 @@ export class Session {
     }
     const token = generateToken()
     const hash = hashToken(token, config.hashKey)
-    await store.create(hash, categoryOf(config, userId), stored)
+    await store.create(hash, categoryOf(config, userId), stored, config.maxSessionsPerUser)
     this.#adopt(token, hash, stored)
     this.#response.setHeader('Authorization', `bearer ${token}`)
     // Login CSRF: another site must not plant its session in this browser.

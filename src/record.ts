@@ -42,3 +42,14 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
 export function categoryOf(config: { readonly categoryPrefix: string }, userId: string): string {
   return `${config.categoryPrefix}${userId}`
 }
+
+/** The times that order sessions by use. */
+export interface UseTimes {
+  readonly lastAccessed: number
+  readonly firstAccessed: number
+}
+
+/** Orders sessions least recently used first: by last access recorded, then by log in. */
+export function byLeastRecentUse(a: UseTimes, b: UseTimes): number {
+  return a.lastAccessed - b.lastAccessed || a.firstAccessed - b.firstAccessed
+}
