@@ -9,12 +9,18 @@ import { MemoryEngine, session, type Engine } from 'express-session-registry'
 import { API_PATH, apiRoutes, fail } from './api'
 import { answerFor } from './errors'
 import { currentUser, pageRoutes } from './pages'
+import type { TrustProxy } from './trustProxy'
 import { errorPage } from './views'
 
 /** Options of {@link createDemoApp}. */
 export interface DemoAppOptions {
   /** Where sessions are kept. @default a new MemoryEngine */
   engine?: Engine
+  /**
+   * Express's `trust proxy`, to run behind an HTTPS proxy: the cookie then gets `Secure` and `request.ip`
+   * is the client's. Throws at start-up when Express cannot read it. @default off
+   */
+  trustProxy?: TrustProxy
 }
 
 // The pages run no script at all and load nothing from elsewhere; the CSS is inline.
@@ -36,6 +42,7 @@ function securityHeaders(_request: Request, response: Response, next: NextFuncti
 export function createDemoApp(options: DemoAppOptions = {}): Express {
   const app = express()
   app.disable('x-powered-by')
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy)
   app.use(securityHeaders)
   // Access tracking: every request records its time and IP, so the devices page is live.
   app.use(session({ engine: options.engine ?? new MemoryEngine(), trackSessionAccess: true }))

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { MemoryEngine, type SessionEngine } from 'express-session-registry'
 import { createDemoApp } from './app'
+import { trustProxyFrom } from './trustProxy'
 import { DEMO_PASSWORD, DEMO_USERS } from './users'
 
 const DEFAULT_PORT = 3000
@@ -37,7 +38,14 @@ async function main(): Promise<void> {
   // `||`, not `??`: an empty HOST is no address, so it means the default too.
   const host = process.env.HOST || DEFAULT_HOST
   const { engine, label } = await createEngine(process.env.REDIS_URL)
-  const server = createDemoApp({ engine }).listen(port, host, (error?: Error) => {
+  const trustProxy = trustProxyFrom(process.env.TRUST_PROXY)
+  let app: ReturnType<typeof createDemoApp>
+  try {
+    app = createDemoApp({ engine, trustProxy })
+  } catch (error) {
+    throw new Error(`TRUST_PROXY must be a value Express's trust proxy accepts: ${(error as Error).message}`)
+  }
+  const server = app.listen(port, host, (error?: Error) => {
     if (error) {
       console.error(`Cannot listen on ${host}:${port}: ${error.message}`)
       process.exit(1)
