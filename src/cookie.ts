@@ -65,8 +65,7 @@ let warnedAboutProxy = false
  */
 function isSecure(request: Request): boolean {
   if (request.secure) return true
-  const forwarded = request.headers['x-forwarded-proto']
-  const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0].trim().toLowerCase()
+  const proto = String(request.headers['x-forwarded-proto']).split(',')[0].trim().toLowerCase()
   if (proto === 'https' && !warnedAboutProxy) {
     warnedAboutProxy = true
     process.emitWarning(

@@ -43,13 +43,14 @@ export function isForgeryRisk(request: IncomingMessage, config: CrossSiteConfig)
 }
 
 function isJudged(request: IncomingMessage): boolean {
-  if (!SAFE_METHODS.has(request.method ?? 'GET')) return true
+  if (!SAFE_METHODS.has(String(request.method))) return true
   return headerValue(request, 'upgrade')?.toLowerCase() === 'websocket'
 }
 
 function headerValue(request: IncomingMessage, name: string): string | undefined {
+  // Node joins repeated headers into one string; only Set-Cookie is ever an array.
   const value = request.headers[name]
-  return Array.isArray(value) ? value[0] : value
+  return typeof value === 'string' ? value : undefined
 }
 
 function parseUrl(value: string): URL | undefined {

@@ -43,6 +43,17 @@ describe('MemoryEngine', () => {
     })
   })
 
+  describe('setCapped()', () => {
+    it('counts only live sessions against the limit', () => {
+      const engine = newEngine()
+      const [expired, live, fresh] = [tokenHash(), tokenHash(), tokenHash()]
+      engine.set(expired, 'auth-u', entry(Date.now() - 1))
+      engine.set(live, 'auth-u', entry(null))
+      expect(engine.setCapped(fresh, 'auth-u', entry(null), 2)).toEqual([])
+      expect(Object.keys(engine.getAll('auth-u')).sort()).toEqual([live, fresh].sort())
+    })
+  })
+
   describe('sweep()', () => {
     it('removes expired entries without a read', () => {
       const engine = newEngine()
