@@ -36,8 +36,6 @@ export class Session {
   id: string | null = null
   /** Who is logged in, as given to `logIn()` (as a string). */
   authenticatableId: string | null = null
-  /** The raw token of this request's session. Never stored; hidden from `JSON.stringify` and `inspect`. */
-  token: string | null = null
   /** When the session was created at log in. */
   firstAccessed: Date | null = null
   /** This request's time. */
@@ -61,6 +59,14 @@ export class Session {
    */
   constructor(request: IncomingMessage, response?: ServerResponse, options?: SessionOptions) {
     this.#state = stateOf(request, response, contextFor(options))
+  }
+
+  /**
+   * The raw token of this request's session. Never stored; a getter over private state, so spreading,
+   * `Object.entries`, `structuredClone`, `JSON.stringify` and `inspect` never copy it.
+   */
+  get token(): string | null {
+    return this.#state.token
   }
 
   /** Alias of {@link authenticatableId} (the newer upstream name). */

@@ -46,8 +46,7 @@ export function preventCaching(response: Response): void {
 function attributes(request: Request, config: CookieConfig, maxAgeMs: number, now: number): SerializeOptions {
   return {
     httpOnly: config.httpOnly,
-    // A raw Node request has no `secure`: its socket says whether it came over TLS.
-    secure: config.secure === 'auto' ? (request.secure ?? 'encrypted' in request.socket) : config.secure,
+    secure: config.secure === 'auto' ? isSecure(request) : config.secure,
     sameSite: config.sameSite,
     domain: config.domain,
     path: config.path,
@@ -56,6 +55,28 @@ function attributes(request: Request, config: CookieConfig, maxAgeMs: number, no
     maxAge: Math.floor(maxAgeMs / 1000),
     expires: new Date(now + maxAgeMs)
   }
+}
+
+let warnedAboutProxy = false
+
+/**
+ * Whether Express sees the request as HTTPS. When it does not, but a proxy says it is, Express was not
+ * told to trust that proxy and the cookie goes out without `Secure`: say so once per process.
+ */
+function isSecure(request: Request): boolean {
+  // A raw Node request (socket.io, a plain http server) has no `secure`: its socket says whether it came over TLS.
+  if (request.secure ?? ('encrypted' in request.socket && request.socket.encrypted === true)) return true
+  if (!request.app) return false
+  const proto = String(request.headers['x-forwarded-proto']).split(',')[0].trim().toLowerCase()
+  if (proto === 'https' && !warnedAboutProxy) {
+    warnedAboutProxy = true
+    process.emitWarning(
+      "X-Forwarded-Proto says https, but Express does not trust the proxy, so secure: 'auto' sends the session " +
+        "cookie without Secure. Set app.set('trust proxy', <hops or addresses>) (e.g. 1 for one proxy), or secure: true.",
+      { code: 'ESR_TRUST_PROXY' }
+    )
+  }
+  return false
 }
 
 // One Set-Cookie per name: a later logIn or logOut in the same request replaces the earlier one.

@@ -1,5 +1,6 @@
 import type { Engine } from './engine'
 import { invalidOption } from './errors'
+import { rejectUnknownOptions, SESSION_OPTION_NAMES } from './optionNames'
 import { hashToken } from './token'
 
 const SECOND_MS = 1_000
@@ -76,7 +77,15 @@ export interface SessionOptions {
   trustedOrigins?: readonly string[]
   /** The largest session data, in bytes of its JSON; `updateData()` and `logIn()` refuse more with a `TypeError`. @default 4096 */
   maxDataBytes?: number
+  /**
+   * Most sessions one authenticatable may hold: a log in past it ends that user's least recently used
+   * sessions (by the last access recorded), so one account cannot fill the store. @default 100
+   */
+  maxSessionsPerUser?: number
 }
+
+/** Sessions one authenticatable may hold when `maxSessionsPerUser` is not given. */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 100
 
 /** Cookie attributes after validation. */
 export interface CookieConfig {
@@ -104,6 +113,7 @@ export interface SessionConfig {
   readonly csrfProtection: boolean
   readonly trustedOrigins: ReadonlySet<string>
   readonly maxDataBytes: number
+  readonly maxSessionsPerUser: number
 }
 
 // RFC 6265 cookie-name token characters.
@@ -153,9 +163,22 @@ function normalizeOrigin(origin: unknown): string {
   return url.origin
 }
 
+/** Characters of the registry tag in a category: base64url, so it never contains the `:` that ends it. */
+const REGISTRY_TAG_LENGTH = 16
+
+/**
+ * Upstream's `auth-` without a registry id. With one, `auth:<tag>:`, where the tag is a fixed-length
+ * hash of the id: no user id can make a category of one registry equal a category of another, since
+ * `auth-…` never starts with `auth:` and a fixed-length tag cannot absorb part of a user id.
+ */
+function categoryPrefixFor(hashKey: string | undefined): string {
+  return hashKey === undefined ? 'auth-' : `auth:${hashToken('category', hashKey).slice(0, REGISTRY_TAG_LENGTH)}:`
+}
+
 /** Validates options once (at `session()` time) and resolves their defaults. Throws a `TypeError` naming a bad option. */
 export function resolveOptions(options: SessionOptions = {}): SessionConfig {
   if (options === null || typeof options !== 'object') throw invalidOption('options', options, 'an object')
+  rejectUnknownOptions('session()', options, SESSION_OPTION_NAMES)
 
   const engine = options.engine ?? 'memory'
   if (!(isNonEmptyString(engine) || isEngine(engine))) {
@@ -256,6 +279,13 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     Array.isArray,
     'an array of origins such as "https://example.com"'
   )
+  const maxSessionsPerUser = pick(
+    'maxSessionsPerUser',
+    options.maxSessionsPerUser,
+    DEFAULT_MAX_SESSIONS_PER_USER,
+    (value) => typeof value === 'number' && Number.isSafeInteger(value) && value > 0,
+    'a positive whole number'
+  )
 
   const maxDataBytes = pick(
     'maxDataBytes',
@@ -270,13 +300,14 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     engine,
     engineOptions,
     hashKey,
-    categoryPrefix: hashKey === undefined ? 'auth-' : `auth-${hashToken('category', hashKey).slice(0, 12)}-`,
+    categoryPrefix: categoryPrefixFor(hashKey),
     trackSessionAccess,
     cookie: Object.freeze({ name: cookieName, httpOnly, secure, sameSite, domain, path, partitioned, priority }),
     idleTimeoutMs: idleTimeout === false ? null : idleTimeout,
     absoluteTimeoutMs: absoluteTimeout === false ? null : absoluteTimeout,
     csrfProtection,
     trustedOrigins: new Set(trustedOrigins.map(normalizeOrigin)),
-    maxDataBytes
+    maxDataBytes,
+    maxSessionsPerUser
   })
 }

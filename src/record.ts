@@ -39,9 +39,21 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
 }
 
 /**
- * The index an engine keeps per authenticatable: upstream's `auth-<id>`, with a tag derived from the
- * registry id when there is one, so registries sharing an engine never list each other's sessions.
+ * The index an engine keeps per authenticatable: upstream's `auth-<id>`, or `auth:<tag>:<id>` under a
+ * registry id (a fixed-length tag derived from it), so registries sharing an engine never reach each
+ * other's sessions whatever the user ids.
  */
 export function categoryOf(config: { readonly categoryPrefix: string }, userId: string): string {
   return `${config.categoryPrefix}${userId}`
+}
+
+/** The times that order sessions by use. */
+export interface UseTimes {
+  readonly lastAccessed: number
+  readonly firstAccessed: number
+}
+
+/** Orders sessions least recently used first: by last access recorded, then by log in. */
+export function byLeastRecentUse(a: UseTimes, b: UseTimes): number {
+  return a.lastAccessed - b.lastAccessed || a.firstAccessed - b.firstAccessed
 }

@@ -1,7 +1,7 @@
 import type { EngineSubject, SessionEngine } from './engine'
 import { SessionEngineError } from './errors'
 import { isPending, type MaybePromise } from './maybe'
-import { isStoredSession, type StoredSession } from './record'
+import { byLeastRecentUse, isStoredSession, type StoredSession } from './record'
 
 /**
  * The core's only door to an engine: prepares it once, retries preparation after a failure (so the app
@@ -34,9 +34,20 @@ export class SessionStore {
     )
   }
 
-  /** Stores a new session. */
-  async create(hash: string, category: string, session: StoredSession): Promise<void> {
-    await this.#call('store the session', (engine) => engine.set(hash, category, { ...session }))
+  /**
+   * Stores a new session, then ends the least recently used other sessions of its category until at
+   * most `limit` remain; resolves the ids of the sessions it ended. One round trip on an engine with
+   * `setCapped`; otherwise `set`, then a listing and a delete per surplus session.
+   */
+  async create(hash: string, category: string, session: StoredSession, limit: number): Promise<string[]> {
+    return this.#call('store the session', async (engine) => {
+      if (!engine.setCapped) {
+        await engine.set(hash, category, { ...session })
+        return removeLeastRecentlyUsed(engine, hash, category, limit)
+      }
+      const removed = await engine.setCapped(hash, category, { ...session }, limit)
+      return removed.filter(isStoredSession).map((subject) => subject.id)
+    })
   }
 
   /** Rewrites a session only if it still exists; tells whether it did. At once when the engine answers at once. */
@@ -131,4 +142,23 @@ async function replaceIfPresent(
   if (!isStoredSession(await engine.get(hash))) return false
   await engine.set(hash, category, subject)
   return true
+}
+
+// The contract's fallback for setCapped; a session written in between may push the count past the
+// limit until the next log in, never lose a session under it.
+async function removeLeastRecentlyUsed(
+  engine: SessionEngine,
+  keepHash: string,
+  category: string,
+  limit: number
+): Promise<string[]> {
+  const others: Array<[string, StoredSession]> = []
+  for (const [hash, subject] of Object.entries((await engine.getAll(category)) ?? {})) {
+    if (hash !== keepHash && isStoredSession(subject)) others.push([hash, subject])
+  }
+  const surplus = others.length + 1 - limit
+  if (surplus <= 0) return []
+  const ended = others.sort(([, a], [, b]) => byLeastRecentUse(a, b)).slice(0, surplus)
+  await Promise.all(ended.map(([hash]) => engine.delete(hash, category)))
+  return ended.map(([, session]) => session.id)
 }

@@ -16,7 +16,7 @@ describe('MemoryEngine', () => {
   const entry = (expiresAt: number | null) => ({ id: 'x', userId: 'u', expiresAt })
 
   describe('with maxSessions', () => {
-    it('evicts the oldest session past the bound', () => {
+    it('evicts the least recently created session past the bound when none was used since', () => {
       const engine = newEngine({ maxSessions: 2 })
       const [a, b, c] = [tokenHash(), tokenHash(), tokenHash()]
       engine.set(a, 'auth-u', entry(null))
@@ -25,6 +25,32 @@ describe('MemoryEngine', () => {
       expect(engine.size).toBe(2)
       expect(engine.get(a)).toBeUndefined()
       expect(Object.keys(engine.getAll('auth-u')).sort()).toEqual([b, c].sort())
+    })
+
+    it.each([
+      ['read', (engine: MemoryEngine, token: string) => engine.get(token)],
+      ['updated', (engine: MemoryEngine, token: string) => engine.update(token, 'auth-u', entry(null))]
+    ])('evicts the least recently used session: one %s since stays', (_use, use) => {
+      const engine = newEngine({ maxSessions: 2 })
+      const [a, b, c] = [tokenHash(), tokenHash(), tokenHash()]
+      engine.set(a, 'auth-u', entry(null))
+      engine.set(b, 'auth-u', entry(null))
+      use(engine, a)
+      engine.set(c, 'auth-u', entry(null))
+      expect(engine.get(b)).toBeUndefined()
+      expect(engine.get(a)).toBeTruthy()
+      expect(engine.get(c)).toBeTruthy()
+    })
+  })
+
+  describe('setCapped()', () => {
+    it('counts only live sessions against the limit', () => {
+      const engine = newEngine()
+      const [expired, live, fresh] = [tokenHash(), tokenHash(), tokenHash()]
+      engine.set(expired, 'auth-u', entry(Date.now() - 1))
+      engine.set(live, 'auth-u', entry(null))
+      expect(engine.setCapped(fresh, 'auth-u', entry(null), 2)).toEqual([])
+      expect(Object.keys(engine.getAll('auth-u')).sort()).toEqual([live, fresh].sort())
     })
   })
 

@@ -1,7 +1,10 @@
 import express from 'express'
 import supertest from 'supertest'
 import { MemoryEngine, session, Session, type SessionOptions } from '../src'
+import { RedisEngine } from '../src/redis'
 import { resolveOptions } from '../src/options'
+import { hashToken } from '../src/token'
+import { expressVersions } from './support/app'
 
 describe('session() options', () => {
   describe('when invalid', () => {
@@ -41,7 +44,11 @@ describe('session() options', () => {
       ['trustedOrigins', 'https://example.com'],
       ['trustedOrigins', ['example.com']],
       ['trustedOrigins', ['https://example.com/path']],
-      ['trustedOrigins', [42]]
+      ['trustedOrigins', [42]],
+      ['maxSessionsPerUser', 0],
+      ['maxSessionsPerUser', 2.5],
+      ['maxSessionsPerUser', '100'],
+      ['maxSessionsPerUser', Infinity]
     ])('%s = %p throws a TypeError naming it', (name, value) => {
       const build = () => session({ [name]: value } as SessionOptions)
       expect(build).toThrow(TypeError)
@@ -72,6 +79,51 @@ describe('session() options', () => {
     })
   })
 
+  describe.each(expressVersions)('when unknown, on %s', (_version, expressFactory) => {
+    const use = (options: Record<string, unknown>) => () => expressFactory().use(session(options as SessionOptions))
+
+    it.each([
+      ['cookiename', { cookiename: 'x' }, 'did you mean "cookieName"?'],
+      ['cookieName ', { 'cookieName ': 'x' }, 'check its spelling'],
+      ['secret', { secret: 'keyboard cat' }, '"registryId"'],
+      ['name', { name: 'sid' }, 'use "cookieName"'],
+      ['cookie.maxAge', { cookie: { maxAge: 60_000 } }, 'use "idleTimeout" (milliseconds)'],
+      ['cookie.secure', { cookie: { secure: true } }, 'use "secure"'],
+      ['cookie', { cookie: {} }, 'flat cookie options'],
+      ['rolling', { rolling: true }, '"idleTimeout"'],
+      ['resave', { resave: false }, 'not needed'],
+      ['saveUninitialized', { saveUninitialized: false }, 'nothing is stored before logIn()'],
+      ['store', { store: {} }, 'use "engine"'],
+      ['genid', { genid: () => 'x' }, 'not supported'],
+      ['unset', { unset: 'destroy' }, 'logOut()'],
+      ['proxy', { proxy: true }, '"trust proxy"']
+    ])('%s throws a TypeError naming it and what to use here', (name, options, advice) => {
+      expect(use(options)).toThrow(TypeError)
+      expect(use(options)).toThrow(`option "${name}" is not an option of session(): `)
+      expect(use(options)).toThrow(advice)
+    })
+
+    it('leaves every documented option alone', () => {
+      expect(use({ engine: new MemoryEngine(), maxSessionsPerUser: 5, csrfProtection: true })).not.toThrow()
+    })
+  })
+
+  describe('of RedisEngine from connect-redis', () => {
+    it.each([
+      ['prefix', 'sess:', 'use "identifier"'],
+      ['ttl', 86_400, '"expireAfter" (seconds)'],
+      ['serializer', JSON, 'compact JSON'],
+      ['scanCount', 100, 'never scans'],
+      ['disableTouch', true, '"idleTimeout"'],
+      ['disableTTL', true, 'expires with its session']
+    ])('%s throws a TypeError naming it and what to use here', (name, value, advice) => {
+      const build = () => new RedisEngine({ [name]: value })
+      expect(build).toThrow(TypeError)
+      expect(build).toThrow(`option "${name}" is not an option of RedisEngine: `)
+      expect(build).toThrow(advice)
+    })
+  })
+
   describe('defaults', () => {
     const config = resolveOptions()
     it.each([
@@ -84,6 +136,7 @@ describe('session() options', () => {
       ['absolute timeout', config.absoluteTimeoutMs, null],
       ['access tracking', config.trackSessionAccess, false],
       ['CSRF protection', config.csrfProtection, true],
+      ['sessions per user', config.maxSessionsPerUser, 100],
       ['engine', config.engine, 'memory']
     ])('%s', (_name, actual, expected) => {
       expect(actual).toEqual(expected)
@@ -184,6 +237,48 @@ describe('session() options', () => {
       expect(Object.keys(await Session.activeSessions('ada', { engine, registryId: 'first' }))).toHaveLength(1)
       expect(await Session.activeSessions('ada', { engine, registryId: 'second' })).toEqual({})
       engine.release()
+    })
+  })
+
+  describe.each(expressVersions)('registries sharing an engine, on %s', (_version, expressFactory) => {
+    let engine: MemoryEngine
+    beforeEach(() => {
+      engine = new MemoryEngine()
+    })
+    afterEach(() => engine.release())
+
+    const appFor = (options: SessionOptions) => {
+      const app = expressFactory()
+      app.use(session({ engine, ...options }))
+      app.post('/login/:id', async (request, response) => {
+        await request.session.logIn(request.params.id)
+        response.json({ token: request.session.token })
+      })
+      app.get('/me', (request, response) => {
+        response.json({ authenticated: request.session.authenticated })
+      })
+      return app
+    }
+
+    // The tag a registry id used to add to its categories: guessable from the id.
+    const oldTag = (registryId: string) => hashToken('category', registryId).slice(0, 12)
+
+    it.each<[string, SessionOptions, (victim: string) => string, SessionOptions]>([
+      ['a registry without registryId', {}, (victim) => `${oldTag('shop')}-${victim}`, { registryId: 'shop' }],
+      ['another registryId', { registryId: 'a' }, (victim) => `x-${victim}`, { registryId: 'b' }],
+      ['a registry with registryId', { registryId: 'shop' }, (victim) => victim, {}]
+    ])('cannot list or end sessions from %s, whatever the user id', async (_case, attacker, craft, victim) => {
+      const victimApp = appFor(victim)
+      const { token } = (await supertest(victimApp).post('/login/bob')).body
+      const crafted = craft('bob')
+      await supertest(appFor(attacker))
+        .post(`/login/${encodeURIComponent(crafted)}`)
+        .expect(200)
+      expect(Object.keys(await Session.activeSessions(crafted, { engine, ...attacker }))).toHaveLength(1)
+      await Session.logOutAll(crafted, { engine, ...attacker })
+      expect(Object.keys(await Session.activeSessions('bob', { engine, ...victim }))).toHaveLength(1)
+      const me = await supertest(victimApp).get('/me').set('Authorization', `Bearer ${token}`)
+      expect(me.body.authenticated).toBe(true)
     })
   })
 })

@@ -1,8 +1,15 @@
-// The original package's README examples, unchanged but for the import path.
+// The original package's README examples, unchanged but for the import path; then this README's own.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import ts from 'typescript'
 import express from 'express'
 import type { NextFunction, Request, Response } from 'express'
 import supertest from 'supertest'
 import { authenticateRequest, injectSession, MemoryEngine, session, Session } from 'express-session-registry'
+import { readmeExamples } from './support/readmeExamples'
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -77,5 +84,101 @@ describe('the original README examples', () => {
     const devices = await supertest(app).get('/devices').set('Authorization', login.headers.authorization)
     expect(Object.keys(devices.body)).toHaveLength(1)
     expect(Object.keys(await Session.activeSessions('ada', options))).toEqual(Object.keys(devices.body))
+  })
+})
+
+describe('this README’s examples', () => {
+  const examples = readmeExamples()
+  const ROOT = join(__dirname, '..')
+
+  it('include the quick start, the error handler and the Redis setup', () => {
+    expect(examples.map((example) => example.title)).toEqual(
+      expect.arrayContaining(['Quick start', 'Errors', 'Standalone Redis'])
+    )
+  })
+
+  it('type-check under strict', () => {
+    const { config } = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile)
+    const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT)
+    // The examples' own placeholder, declared as an app would have it.
+    const prelude =
+      '\ndeclare function checkPassword(username: unknown, password: unknown): Promise<{ id: string } | undefined>\n'
+    const files = new Map(
+      examples.map((example, index) => [join(ROOT, 'tests', `readme-example-${index}.ts`), example.code + prelude])
+    )
+    const host = ts.createCompilerHost({ ...options, noEmit: true })
+    const { getSourceFile, fileExists, readFile } = host
+    host.fileExists = (name) => files.has(name) || fileExists(name)
+    host.readFile = (name) => files.get(name) ?? readFile(name)
+    host.getSourceFile = (name, language, ...rest) =>
+      files.has(name) ? ts.createSourceFile(name, files.get(name)!, language) : getSourceFile(name, language, ...rest)
+    const program = ts.createProgram([...files.keys()], { ...options, strict: true, noEmit: true }, host)
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .filter((diagnostic) => diagnostic.file && files.has(diagnostic.file.fileName))
+      .map((diagnostic) => {
+        const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
+        const example = examples[[...files.keys()].indexOf(diagnostic.file!.fileName)]
+        return `${example.title}, line ${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`
+      })
+    expect(problems).toEqual([])
+  })
+
+  describe.each(['4', '5'])('on Express %s with the engine failing', (major) => {
+    let redisUrl: string
+    beforeAll(async () => {
+      // A port nothing listens on: the Redis examples meet a store that is down.
+      const probe = createServer().listen(0, '127.0.0.1')
+      await once(probe, 'listening')
+      redisUrl = `redis://127.0.0.1:${(probe.address() as AddressInfo).port}`
+      await new Promise((resolve) => probe.close(resolve))
+    })
+
+    it.each(examples.map((example, index): [string, number] => [example.title, index]))(
+      '%s answers 503 and the process stays up',
+      async (_title, index) => {
+        const example = examples[index]
+        const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support', 'readmeRunner.ts')], {
+          cwd: ROOT,
+          env: { ...process.env, README_EXAMPLE: String(index), README_EXPRESS: major, REDIS_URL: redisUrl }
+        })
+        let output = ''
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+        try {
+          const port = await new Promise<string>((resolve, reject) => {
+            child.stdout.on('data', () => {
+              const ready = /READY (\d+)/.exec(output)
+              if (ready) resolve(ready[1])
+            })
+            child.once('exit', (code) => reject(new Error(`the example exited with ${code}:\n${output}`)))
+          })
+          const base = `http://127.0.0.1:${port}`
+          const routes = example.routes.length > 0 ? example.routes : [['get', '/'] as [string, string]]
+          const agent = supertest(base)
+          const send = (method: string, path: string, headers: Record<string, string> = {}) =>
+            agent[method as 'get'](path)
+              .set(headers)
+              .send({ username: 'ada', password: 'correct-horse' })
+              .catch((error: Error) => {
+                throw new Error(`${method.toUpperCase()} ${path}: ${error.message}\n${output}`)
+              })
+          const anonymous: number[] = []
+          for (const [method, path] of routes) {
+            const withToken = await send(method, path, { Authorization: `Bearer ${'a'.repeat(43)}` })
+            expect([method, path, withToken.status]).toEqual([method, path, 503])
+            anonymous.push((await send(method, path)).status)
+          }
+          // Without a token only handlers that reach the engine fail, and those answer 503 too.
+          for (const status of anonymous) expect(status === 503 || status < 500).toBe(true)
+          if (example.code.includes('logIn(')) expect(anonymous).toContain(503)
+          expect(child.exitCode).toBeNull()
+          await supertest(base).get('/')
+          expect(child.exitCode).toBeNull()
+        } finally {
+          child.kill()
+        }
+      }
+    )
   })
 })

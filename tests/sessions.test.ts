@@ -199,5 +199,27 @@ describe.each(expressVersions)('managing sessions on %s', (_version, express) =>
       for (const text of seen) expect(text).not.toContain(token)
       expect(seen[1]).toContain('[redacted]')
     })
+
+    it('is readable, but absent from spread, entries, structuredClone and inspect without customInspect', async () => {
+      const copies: unknown[] = []
+      const probe = express()
+      probe.use((await import('../src')).session({ engine }))
+      probe.post('/', async (request, response) => {
+        await request.session.logIn('ada')
+        const session = request.session
+        copies.push(
+          { ...session },
+          Object.entries(session),
+          Object.keys(session),
+          structuredClone(session),
+          inspect(session, { customInspect: false, depth: Infinity })
+        )
+        response.json({ token: session.token, own: Object.getOwnPropertyNames(session) })
+      })
+      const { token, own } = (await supertest(probe).post('/')).body
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+      expect(own).not.toContain('token')
+      for (const copy of copies) expect(inspect(copy, { depth: Infinity })).not.toContain(token)
+    })
   })
 })

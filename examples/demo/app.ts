@@ -17,6 +17,7 @@ import { API_PATH, apiRoutes, fail } from './api'
 import { answerFor } from './errors'
 import { attachLiveUpdates, LIVE_SCRIPT, LIVE_SCRIPT_PATH } from './live'
 import { currentUser, pageRoutes } from './pages'
+import type { TrustProxy } from './trustProxy'
 import { PasswordTable } from './users'
 import { errorPage } from './views'
 
@@ -24,6 +25,11 @@ import { errorPage } from './views'
 export interface DemoAppOptions {
   /** Where sessions are kept. @default a new MemoryEngine */
   engine?: Engine
+  /**
+   * Express's `trust proxy`, to run behind an HTTPS proxy: the cookie then gets `Secure` and `request.ip`
+   * is the client's. Throws at start-up when Express cannot read it. @default off
+   */
+  trustProxy?: TrustProxy
 }
 
 // The pages load nothing from elsewhere: the CSS is inline, the one script (the devices page's live
@@ -66,6 +72,7 @@ function buildDemo(options: DemoAppOptions): {
   const passwords = new PasswordTable()
   const app = express()
   app.disable('x-powered-by')
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy)
   app.use(securityHeaders)
   app.get(LIVE_SCRIPT_PATH, (_request: Request, response: Response) => {
     response.type('text/javascript').send(LIVE_SCRIPT)

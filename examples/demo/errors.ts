@@ -6,10 +6,14 @@ export interface ErrorAnswer {
   message: string
 }
 
-/** Errors the request parsers raise: their `type` and `status` are set by body-parser. */
+/**
+ * Errors the request parsers raise: body-parser sets `status` and `type`; a body whose
+ * `Content-Encoding` does not decode is a zlib error body-parser marks with a 4xx `status` and `expose`.
+ */
 interface ParserError {
   status: number
-  type: string
+  type?: string
+  expose?: boolean
 }
 
 const PARSER_MESSAGES: Record<string, string> = {
@@ -22,7 +26,8 @@ const PARSER_MESSAGES: Record<string, string> = {
 
 function isParserError(error: unknown): error is ParserError {
   const candidate = error as Partial<ParserError> | null
-  return typeof candidate?.type === 'string' && typeof candidate.status === 'number' && candidate.status < 500
+  if (typeof candidate?.status !== 'number' || candidate.status < 400 || candidate.status >= 500) return false
+  return typeof candidate.type === 'string' || candidate.expose === true
 }
 
 /**
@@ -31,7 +36,8 @@ function isParserError(error: unknown): error is ParserError {
  */
 export function answerFor(error: unknown): ErrorAnswer {
   if (isParserError(error)) {
-    return { status: error.status, message: PARSER_MESSAGES[error.type] ?? 'The request body cannot be read.' }
+    const known = error.type === undefined ? undefined : PARSER_MESSAGES[error.type]
+    return { status: error.status, message: known ?? 'The request body cannot be read.' }
   }
   if (error instanceof SessionEngineError) {
     console.error(error.message)

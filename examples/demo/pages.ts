@@ -26,15 +26,17 @@ export function currentUser(request: Request): DemoUser | undefined {
 }
 
 /**
- * Whether a browser sent this request from another site, by the library's rule (`Sec-Fetch-Site`, else
- * `Origin` against the origin Express sees). The library already ignores the session cookie on such
- * requests; the sign-in form refuses them too, so no site can sign a visitor in to an account of its
- * choosing (login CSRF).
+ * Whether a browser sent this request from another site, by the library's rule (`Sec-Fetch-Site` first,
+ * else the `Origin`'s host against the request's host, so it holds behind a TLS proxy). The library
+ * already ignores the session cookie on such requests and sets none in answer; the sign-in form refuses
+ * them too, so no site can sign a visitor in to an account of its choosing (login CSRF).
  */
 function isCrossSite(request: Request): boolean {
-  if (request.get('sec-fetch-site') === 'cross-site') return true
+  const fetchSite = request.get('sec-fetch-site')
+  if (fetchSite !== undefined) return fetchSite !== 'same-origin' && fetchSite !== 'none'
   const origin = request.get('origin')
-  return origin !== undefined && origin !== `${request.protocol}://${request.host}`
+  if (origin === undefined) return false
+  return !URL.canParse(origin) || new URL(origin).host !== request.host
 }
 
 function noticeFrom(request: Request): keyof typeof NOTICES | undefined {

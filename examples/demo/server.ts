@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { MemoryEngine, type SessionEngine } from 'express-session-registry'
 import { createDemoServer } from './app'
+import { trustProxyFrom } from './trustProxy'
 import { DEMO_PASSWORD, DEMO_USERS } from './users'
 
 const DEFAULT_PORT = 3000
@@ -37,11 +38,19 @@ async function main(): Promise<void> {
   // `||`, not `??`: an empty HOST is no address, so it means the default too.
   const host = process.env.HOST || DEFAULT_HOST
   const { engine, label } = await createEngine(process.env.REDIS_URL)
-  const server = createDemoServer({ engine }).listen(port, host, (error?: Error) => {
-    if (error) {
-      console.error(`Cannot listen on ${host}:${port}: ${error.message}`)
-      process.exit(1)
-    }
+  const trustProxy = trustProxyFrom(process.env.TRUST_PROXY)
+  let demo: ReturnType<typeof createDemoServer>
+  try {
+    demo = createDemoServer({ engine, trustProxy })
+  } catch (error) {
+    throw new Error(`TRUST_PROXY must be a value Express's trust proxy accepts: ${(error as Error).message}`)
+  }
+  // A plain http.Server reports a failed listen as an 'error' event, not through the callback.
+  demo.once('error', (error: Error) => {
+    console.error(`Cannot listen on ${host}:${port}: ${error.message}`)
+    process.exit(1)
+  })
+  const server = demo.listen(port, host, () => {
     const { port: actualPort } = server.address() as AddressInfo
     const users = DEMO_USERS.map((user) => user.username).join(' or ')
     console.log(`express-session-registry demo: http://localhost:${actualPort}`)

@@ -1,9 +1,13 @@
 import type { EngineSubject, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
+import { byLeastRecentUse } from '../record'
 
 /** Options of {@link MemoryEngine}. */
 export interface MemoryEngineOptions {
-  /** Upper bound on stored sessions; past it the oldest entry is evicted. @default unbounded */
+  /**
+   * Upper bound on stored sessions; past it the least recently used one is evicted (a `get`, `set` or
+   * `update` of a session counts as use). @default unbounded
+   */
   maxSessions?: number
   /** How often expired entries are swept, in milliseconds. @default 60_000 */
   sweepInterval?: number
@@ -13,7 +17,12 @@ interface MemoryEntry {
   json: string
   category: string
   expiresAt: number | null
+  // Kept out of the JSON so setCapped orders a user's sessions without parsing them.
+  lastAccessed: number
+  firstAccessed: number
 }
+
+const timeOf = (value: unknown): number => (typeof value === 'number' ? value : 0)
 
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000
 
@@ -48,7 +57,9 @@ export class MemoryEngine implements SessionEngine {
 
   get(token: string): EngineSubject | undefined {
     const entry = this.liveEntry(token)
-    return entry && JSON.parse(entry.json)
+    if (!entry) return undefined
+    this.markUsed(token, entry)
+    return JSON.parse(entry.json)
   }
 
   set(token: string, category: string, subject: EngineSubject): void {
@@ -62,9 +73,42 @@ export class MemoryEngine implements SessionEngine {
     }
     members.add(token)
     const expiresAt = typeof subject.expiresAt === 'number' ? subject.expiresAt : null
-    this.entries.set(token, { json, category, expiresAt })
-    if (this.entries.size > this.maxSessions) this.evictOldest()
+    const entry = {
+      json,
+      category,
+      expiresAt,
+      lastAccessed: timeOf(subject.lastAccessed),
+      firstAccessed: timeOf(subject.firstAccessed)
+    }
+    // A rewrite is a use: re-inserting moves it to the end of the eviction order.
+    if (this.maxSessions !== Infinity) this.entries.delete(token)
+    this.entries.set(token, entry)
+    if (this.entries.size > this.maxSessions) this.evictLeastRecentlyUsed()
     this.startSweeping()
+  }
+
+  /**
+   * Stores as `set` does, then removes the least recently used other entries of `category` until at
+   * most `limit` remain; returns what it removed. O(entries of that category).
+   */
+  setCapped(token: string, category: string, subject: EngineSubject, limit: number): EngineSubject[] {
+    this.set(token, category, subject)
+    const members = this.categories.get(category)
+    if (!members || members.size <= limit) return []
+    const others: Array<[string, MemoryEntry]> = []
+    for (const member of [...members]) {
+      const entry = member === token ? undefined : this.liveEntry(member)
+      if (entry) others.push([member, entry])
+    }
+    const surplus = others.length + 1 - limit
+    if (surplus <= 0) return []
+    return others
+      .sort(([, a], [, b]) => byLeastRecentUse(a, b))
+      .slice(0, surplus)
+      .map(([member, entry]) => {
+        this.delete(member)
+        return JSON.parse(entry.json) as EngineSubject
+      })
   }
 
   update(token: string, category: string, subject: EngineSubject): boolean {
@@ -133,10 +177,17 @@ export class MemoryEngine implements SessionEngine {
     if (members.size === 0) this.categories.delete(category)
   }
 
-  private evictOldest(): void {
-    // A Map iterates in insertion order, so its first key is the oldest session.
-    const oldest = this.entries.keys().next().value as string
-    this.delete(oldest)
+  // A Map iterates in insertion order: moving a used entry to the end keeps the least recently used first.
+  // Only when bounded, so an unbounded engine pays nothing for it on every read.
+  private markUsed(token: string, entry: MemoryEntry): void {
+    if (this.maxSessions === Infinity) return
+    this.entries.delete(token)
+    this.entries.set(token, entry)
+  }
+
+  private evictLeastRecentlyUsed(): void {
+    const leastRecentlyUsed = this.entries.keys().next().value as string
+    this.delete(leastRecentlyUsed)
   }
 
   private startSweeping(): void {

@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { createClient, type RedisClientOptions } from 'redis'
 import type { EngineSubject, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
+import { CONNECT_REDIS_HINTS, rejectMigratedOptions } from '../optionNames'
 import { decodeEntry, encodeEntry } from './redis/codec'
 import { isRedisClient, RedisConnection, text, type RedisClientLike, type RedisClusterLike } from './redis/connection'
 import { DELETE_ALL, INDEX, REINDEX } from './redis/scripts'
@@ -60,6 +61,8 @@ export class RedisEngine implements SessionEngine {
   private preparing: Promise<void> | undefined
 
   constructor(options?: RedisEngineOptions) {
+    // The other options go to createClient, which ignores what it does not know: connect-redis's names would vanish.
+    rejectMigratedOptions('RedisEngine', options ?? {}, CONNECT_REDIS_HINTS)
     const {
       host,
       port,

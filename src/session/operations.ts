@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { SessionContext } from '../context'
 import { clearSessionCookie, writeSessionCookie } from '../cookie'
+import { isForgeryRisk } from '../csrf'
 import { SessionError } from '../errors'
 import { expiryFrom } from '../expiry'
 import { categoryOf, type StoredSession } from '../record'
@@ -83,11 +84,14 @@ export async function logIn(
   }
   const token = generateToken()
   const hash = hashToken(token, config.hashKey)
-  await store.create(hash, categoryOf(config, userId), stored)
+  const capped = await store.create(hash, categoryOf(config, userId), stored, config.maxSessionsPerUser)
   adopt(session, state, token, hash, stored)
   response.setHeader('Authorization', `bearer ${token}`)
-  writeSessionCookie(request, response, config.cookie, token, stored.expiresAt, now)
+  // Login CSRF: another site must not plant its session in this browser.
+  if (!isForgeryRisk(request, config))
+    writeSessionCookie(request, response, config.cookie, token, stored.expiresAt, now)
   context.events.emit('logIn', { sessionId: stored.id, userId, request })
+  emitRevoke(context, userId, capped, request)
 }
 
 /** Ends this session or another of the same authenticatable (see `Session#logOut`). */
@@ -98,7 +102,8 @@ export async function logOut(session: Session, state: SessionState, tokenOrSessi
   if (own) {
     const ended = state.stored
     if (ended) await store.remove(state.hash!, categoryOf(config, ended.userId))
-    if (response && (ended || tokenOrSessionId === undefined))
+    // Logout CSRF: another site must not sign this browser out.
+    if (response && (ended || tokenOrSessionId === undefined) && !isForgeryRisk(request, config))
       clearSessionCookie(request, response, config.cookie, Date.now())
     reset(session, state)
     if (ended) context.events.emit('logOut', { sessionId: ended.id, userId: ended.userId, request })

@@ -16,6 +16,8 @@ export interface SessionState {
   readonly context: SessionContext
   hash: string | undefined
   stored: StoredSession | undefined
+  /** The raw token; kept here, off the session object, so copies of `request.session` never hold it. */
+  token: string | null
 }
 
 /** The state of a new session of `request`; Express's request type is kept, its extras are optional in use. */
@@ -29,7 +31,8 @@ export function stateOf(
     response: response as Response | undefined,
     context,
     hash: undefined,
-    stored: undefined
+    stored: undefined,
+    token: null
   }
 }
 
@@ -43,7 +46,7 @@ export function adopt(session: Session, state: SessionState, token: string, hash
   state.hash = hash
   state.stored = stored
   session.authenticated = true
-  session.token = token
+  state.token = token
   session.id = stored.id
   session.authenticatableId = stored.userId
   session.firstAccessed = new Date(stored.firstAccessed)
@@ -60,7 +63,7 @@ export function reset(session: Session, state: SessionState): void {
   state.hash = undefined
   state.stored = undefined
   session.authenticated = false
-  session.token = null
+  state.token = null
   session.id = null
   session.authenticatableId = null
   session.firstAccessed = null

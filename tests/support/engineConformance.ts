@@ -219,6 +219,45 @@ export function describeEngineConformance(name: string, target: ConformanceTarge
       })
     })
 
+    // Optional in the contract: engines without it are held to the core's fallback instead.
+    describe('setCapped()', () => {
+      const at = (lastAccessed: number, firstAccessed = 0, extra: EngineSubject = {}) =>
+        subject({ lastAccessed, firstAccessed, ...extra })
+
+      it('stores the new entry and removes the least recently used others down to the limit', async () => {
+        if (!engine.setCapped) return
+        const [a, b, c, fresh] = [tokenHash(), tokenHash(), tokenHash(), tokenHash()]
+        await engine.set(a, 'auth-user-1', at(3_000, 0, { id: 'a' }))
+        await engine.set(b, 'auth-user-1', at(1_000, 0, { id: 'b' }))
+        await engine.set(c, 'auth-user-1', at(2_000, 0, { id: 'c' }))
+        const removed = await engine.setCapped(fresh, 'auth-user-1', at(4_000, 0, { id: 'fresh' }), 2)
+        expect(removed.map((entry) => entry.id).sort()).toEqual(['b', 'c'])
+        expect(Object.keys(await engine.getAll('auth-user-1')).sort()).toEqual([a, fresh].sort())
+        expect(await engine.get(b)).toBeFalsy()
+        expect(await engine.get(fresh)).toMatchObject({ id: 'fresh' })
+      })
+
+      it('breaks ties by the earliest log in, and never removes the new entry', async () => {
+        if (!engine.setCapped) return
+        const [older, newer, fresh] = [tokenHash(), tokenHash(), tokenHash()]
+        await engine.set(newer, 'auth-user-1', at(1_000, 500, { id: 'newer' }))
+        await engine.set(older, 'auth-user-1', at(1_000, 100, { id: 'older' }))
+        const removed = await engine.setCapped(fresh, 'auth-user-1', at(0, 0, { id: 'fresh' }), 2)
+        expect(removed.map((entry) => entry.id)).toEqual(['older'])
+        expect(Object.keys(await engine.getAll('auth-user-1')).sort()).toEqual([newer, fresh].sort())
+      })
+
+      it('removes nothing within the limit, and nothing of another category', async () => {
+        if (!engine.setCapped) return
+        const [mine, theirs, fresh] = [tokenHash(), tokenHash(), tokenHash()]
+        await engine.set(mine, 'auth-user-1', at(1_000))
+        await engine.set(theirs, 'auth-user-2', at(0, 0, { userId: 'user-2' }))
+        expect(await engine.setCapped(fresh, 'auth-user-1', at(2_000), 2)).toEqual([])
+        expect(Object.keys(await engine.getAll('auth-user-1')).sort()).toEqual([mine, fresh].sort())
+        expect(await engine.get(theirs)).toBeTruthy()
+      })
+    })
+
     describe('clear()', () => {
       it('removes every entry', async () => {
         const [a, b] = [tokenHash(), tokenHash()]

@@ -73,6 +73,11 @@ session({ engine: { get: async () => undefined } })
 // @ts-expect-error trustedOrigins is a list
 const wrongOrigins: SessionOptions = { trustedOrigins: 'https://a.example' }
 void wrongOrigins
+session({ maxSessionsPerUser: 10 })
+// @ts-expect-error maxSessionsPerUser is a number
+session({ maxSessionsPerUser: '10' })
+// @ts-expect-error express-session's names are not options here
+session({ secret: 'keyboard cat' })
 
 app.get('/misuse', async (request) => {
   // @ts-expect-error logIn takes an id, not an object
@@ -83,6 +88,10 @@ app.get('/misuse', async (request) => {
   await request.session.updateDeviceId(5)
   // @ts-expect-error userId is a read-only alias
   request.session.userId = 'x'
+  // @ts-expect-error the token is read-only
+  request.session.token = 'x'
+  const token: string | null = request.session.token
+  void token
 })
 
 // The upstream type names still resolve.
