@@ -10,7 +10,7 @@ export type EngineSubject = Record<string, unknown>
  *
  * Engines are plain storage: the core hashes tokens before they reach an engine, and checks expiry,
  * ownership and renewal itself. Keys handed to an engine are token hashes (base64url), categories are
- * `auth-<authenticatableId>`. A subject's `expiresAt` (milliseconds since the epoch, or `null`) is when
+ * `auth-<authenticatableId>` (`auth:<tag>:<authenticatableId>` under a `registryId`). A subject's `expiresAt` (milliseconds since the epoch, or `null`) is when
  * the entry stops being valid; engines that can expire entries natively should use it as the TTL.
  */
 export interface SessionEngine {

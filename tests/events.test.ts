@@ -77,6 +77,21 @@ describe.each(engines)('events on the $name engine', ({ engine }) => {
       expect(seen).toHaveLength(6)
     })
 
+    it("emits 'revoke' with the least recently used session a log in past maxSessionsPerUser ended", async () => {
+      const capped = session({ engine: engine(), maxSessionsPerUser: 2 })
+      const cappedSeen = record(capped)
+      const cappedApp = createApp(express, { engine: engine() }, { errors: [] }, capped)
+      const user = `ada-${Math.random()}`
+      await logIn(cappedApp, user)
+      await logIn(cappedApp, user)
+      const [oldestId] = cappedSeen.map((entry) => (entry.payload as SessionEventMap['logIn']).sessionId)
+      await logIn(cappedApp, user)
+      expect(cappedSeen.slice(3)).toMatchObject([
+        { event: 'revoke', payload: { sessionIds: [oldestId], userId: user } }
+      ])
+      expect(cappedSeen[3].payload.request?.url).toBe('/login')
+    })
+
     it("emits 'renew' when a request pushes the expiry forward", async () => {
       const token = await logIn(app, 'ada')
       const later = Date.now() + 40_000
