@@ -10,8 +10,9 @@ export type EngineSubject = Record<string, unknown>
  *
  * Engines are plain storage: the core hashes tokens before they reach an engine, and checks expiry,
  * ownership and renewal itself. Keys handed to an engine are token hashes (base64url), categories are
- * `auth-<authenticatableId>` (`auth:<tag>:<authenticatableId>` under a `registryId`). A subject's `expiresAt` (milliseconds since the epoch, or `null`) is when
- * the entry stops being valid; engines that can expire entries natively should use it as the TTL.
+ * `auth-<authenticatableId>` (`auth:<tag>:<authenticatableId>` under a `registryId`). A subject's
+ * `expiresAt` (milliseconds since the epoch, or `null`) is when the entry stops being valid; engines
+ * that can expire entries natively should use it as the TTL.
  */
 export interface SessionEngine {
   /** Connects or allocates; called before the first use. Must be idempotent. */
