@@ -1,0 +1,358 @@
+import { Pool } from 'pg'
+import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
+import { describeEngineConformance, tokenHash } from './support/engineConformance'
+import { describeWithPostgres, PostgresServer } from './support/postgresServer'
+import { eventually } from './support/redisServer'
+
+function subject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Date.now()
+  return {
+    id: 'hSd9w1X0bq2kQW7lWf3c1A',
+    userId: 'user-1',
+    firstAccessed: now,
+    lastAccessed: now,
+    firstIp: '203.0.113.7',
+    lastIp: '203.0.113.7',
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
+    deviceId: null,
+    expiresAt: now + 60_000,
+    ...overrides
+  }
+}
+
+const hostile = [
+  "'; DROP TABLE session_registry; --",
+  "' OR '1'='1",
+  '" OR ""="',
+  '$1',
+  '%',
+  '_',
+  '\\',
+  '\\0',
+  'a\0b',
+  '\0',
+  '\u0000\\\u0000',
+  'ünïcödé ✓ 🎉',
+  '*',
+  'x'.repeat(10_240)
+]
+
+describeWithPostgres('PostgresEngine', () => {
+  let server: PostgresServer
+  let admin: Pool
+  const engines: PostgresEngine[] = []
+
+  function newEngine(options: PostgresEngineOptions = {}): PostgresEngine {
+    const engine = new PostgresEngine({ connectionString: server.connectionString, ...options })
+    engines.push(engine)
+    return engine
+  }
+
+  async function freshEngine(options: PostgresEngineOptions = {}): Promise<PostgresEngine> {
+    const engine = newEngine({ table: `test_${engines.length}`, ...options })
+    await engine.prepare()
+    return engine
+  }
+
+  beforeAll(async () => {
+    server = await PostgresServer.start()
+    admin = new Pool({ connectionString: server.connectionString, max: 2 })
+  })
+
+  afterAll(async () => {
+    await Promise.all(engines.map((engine) => engine.release()))
+    await admin?.end()
+    await server?.destroy()
+  })
+
+  describeEngineConformance('PostgresEngine', {
+    engine: async () => {
+      const engine =
+        engines.find((candidate) => candidate.tableName === '"conformance"') ?? newEngine({ table: 'conformance' })
+      await engine.prepare()
+      await engine.clear()
+      return engine
+    }
+  })
+
+  describe('setCapped()', () => {
+    let engine: PostgresEngine
+    beforeAll(async () => {
+      engine = await freshEngine()
+    })
+    beforeEach(() => engine.clear())
+
+    it('stores the new entry and removes the least recently used ones past the limit, returning them', async () => {
+      const tokens = [tokenHash(), tokenHash(), tokenHash()]
+      const base = Date.now()
+      for (const [position, token] of tokens.entries()) {
+        await engine.set(token, 'auth-cap', subject({ id: `s${position}`, lastAccessed: base - 10_000 + position }))
+      }
+      const fresh = tokenHash()
+      const removed = await engine.setCapped(fresh, 'auth-cap', subject({ id: 'new' }), 2)
+      expect(removed.map((entry) => entry.id).sort()).toEqual(['s0', 's1'])
+      expect(Object.keys(await engine.getAll('auth-cap')).sort()).toEqual([tokens[2], fresh].sort())
+    })
+
+    it('breaks lastAccessed ties by firstAccessed, and never removes the new entry', async () => {
+      const [older, newer, fresh] = [tokenHash(), tokenHash(), tokenHash()]
+      const now = Date.now()
+      await engine.set(newer, 'auth-tie', subject({ id: 'newer', lastAccessed: now, firstAccessed: now - 10 }))
+      await engine.set(older, 'auth-tie', subject({ id: 'older', lastAccessed: now, firstAccessed: now - 20 }))
+      expect(await engine.setCapped(fresh, 'auth-tie', subject({ id: 'new', lastAccessed: 1 }), 2)).toEqual([
+        expect.objectContaining({ id: 'older' })
+      ])
+      expect(await engine.setCapped(tokenHash(), 'auth-tie', subject({ id: 'newest' }), 1)).toHaveLength(2)
+      expect(Object.values(await engine.getAll('auth-tie')).map((entry) => entry.id)).toEqual(['newest'])
+    })
+
+    it('removes nothing under the limit, and leaves other categories alone', async () => {
+      const other = tokenHash()
+      await engine.set(other, 'auth-someone-else', subject())
+      await engine.set(tokenHash(), 'auth-few', subject())
+      expect(await engine.setCapped(tokenHash(), 'auth-few', subject(), 5)).toEqual([])
+      expect(Object.keys(await engine.getAll('auth-few'))).toHaveLength(2)
+      expect(await engine.get(other)).toBeTruthy()
+    })
+
+    it('drops the category’s expired rows without reporting them', async () => {
+      const expired = tokenHash()
+      await engine.set(expired, 'auth-exp', subject())
+      await admin.query(`UPDATE "${engine.tableName.slice(1, -1)}" SET expires_at = now() - interval '1 second'`)
+      expect(await engine.setCapped(tokenHash(), 'auth-exp', subject(), 5)).toEqual([])
+      expect((await admin.query(`SELECT 1 FROM ${engine.tableName} WHERE token = $1`, [expired])).rowCount).toBe(0)
+    })
+
+    it('holds the limit when many log ins of one user run at once', async () => {
+      const limit = 3
+      await Promise.all(
+        Array.from({ length: 12 }, (_, position) =>
+          engine.setCapped(tokenHash(), 'auth-burst', subject({ id: `b${position}` }), limit)
+        )
+      )
+      expect(Object.keys(await engine.getAll('auth-burst'))).toHaveLength(limit)
+    })
+
+    it('stores without a cap when the limit is Infinity, and deletes an already expired entry', async () => {
+      for (let n = 0; n < 3; n++) await engine.setCapped(tokenHash(), 'auth-inf', subject(), Infinity)
+      expect(Object.keys(await engine.getAll('auth-inf'))).toHaveLength(3)
+      const token = tokenHash()
+      await engine.set(token, 'auth-inf', subject())
+      expect(await engine.setCapped(token, 'auth-inf', subject({ expiresAt: Date.now() - 1 }), 1)).toEqual([])
+      expect(await engine.get(token)).toBeUndefined()
+    })
+  })
+
+  describe('hostile input', () => {
+    let engine: PostgresEngine
+    beforeAll(async () => {
+      engine = await freshEngine()
+    })
+
+    it.each(hostile.map((value) => [JSON.stringify(value).slice(0, 40), value]))(
+      'stores, lists, updates and deletes %s as a token, a category and a field, exactly',
+      async (_label, value) => {
+        const category = `auth-${value}`
+        const stored = subject({ userId: value, userAgent: value, deviceId: value })
+        await engine.set(value, category, stored)
+        expect(await engine.get(value)).toEqual(stored)
+        expect(await engine.getAll(category)).toEqual({ [value]: stored })
+        expect(await engine.update(value, category, { ...stored, lastIp: value })).toBe(true)
+        expect(await engine.get(value)).toMatchObject({ lastIp: value })
+        await engine.delete(value)
+        expect(await engine.get(value)).toBeUndefined()
+        expect(await engine.getAll(category)).toEqual({})
+      }
+    )
+
+    it('keeps keys that differ only by an escape apart', async () => {
+      const keys = ['a\0b', 'a\\0b', 'a\\\0b', 'a0b']
+      for (const key of keys) await engine.set(key, 'auth-escape', subject({ id: key }))
+      for (const key of keys) expect(await engine.get(key)).toMatchObject({ id: key })
+      expect(Object.keys(await engine.getAll('auth-escape')).sort()).toEqual([...keys].sort())
+      await engine.deleteAll('auth-escape', 'a\0b')
+      expect(Object.keys(await engine.getAll('auth-escape'))).toEqual(['a\0b'])
+    })
+
+    it('leaves the table intact, and nothing else was touched', async () => {
+      const { rows } = await admin.query<{ present: boolean }>(
+        `SELECT to_regclass('session_registry') IS NULL AS present`
+      )
+      expect(rows[0].present).toBe(true)
+      expect((await admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n).toBeGreaterThan(0)
+    })
+  })
+
+  describe('statements', () => {
+    it('sends every value as a parameter of a named statement prepared once per connection', async () => {
+      const engine = await freshEngine({ max: 1 })
+      const token = tokenHash()
+      await engine.set(token, 'auth-named', subject())
+      await engine.get(token)
+      await engine.update(token, 'auth-named', subject())
+      await engine.getAll('auth-named')
+      await engine.setCapped(tokenHash(), 'auth-named', subject(), 10)
+      await engine.deleteAll('auth-named', token)
+      await engine.delete(token)
+      // The same single connection: its prepared statements are the engine's.
+      const { rows } = await engine.pool.query<{ name: string; statement: string }>(
+        'SELECT name, statement FROM pg_prepared_statements'
+      )
+      const names = rows.map((row) => row.name.replace(/^esr_[0-9a-f]+_/, ''))
+      expect(names.sort()).toEqual(
+        [
+          ...['get', 'set', 'update', 'list', 'lock_category', 'set_capped', 'delete_category_except', 'delete'],
+          ...['esr_table_exists', 'esr_schema_lock']
+        ].sort()
+      )
+      for (const row of rows) {
+        expect(row.statement).toContain('$1')
+        expect(row.statement).not.toContain(token)
+        expect(row.statement).not.toContain('auth-named')
+      }
+    })
+
+    it('reads a session with a primary-key index scan that returns only a live row', async () => {
+      const engine = await freshEngine({ max: 1 })
+      const token = tokenHash()
+      await engine.set(token, 'auth-plan', subject())
+      await engine.get(token)
+      const { rows } = await engine.pool.query<{ name: string; statement: string }>(
+        "SELECT name, statement FROM pg_prepared_statements WHERE name LIKE '%\\_get'"
+      )
+      expect(rows[0].statement).toMatch(/WHERE token = \$1 AND \(expires_at IS NULL OR expires_at > now\(\)\)$/)
+      const plan = await engine.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${rows[0].name}('${token}')`)
+      expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index Scan using test_\d+_pkey/)
+    })
+  })
+
+  describe('the table', () => {
+    it('is created with its indexes, in the schema asked for, by several engines preparing at once', async () => {
+      await admin.query('CREATE SCHEMA IF NOT EXISTS auth')
+      const many = Array.from({ length: 4 }, () => newEngine({ schema: 'auth', table: 'sessions', max: 1 }))
+      await Promise.all(many.map((engine) => engine.prepare()))
+      const { rows } = await admin.query<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'auth' AND tablename = 'sessions' ORDER BY indexname"
+      )
+      expect(rows.map((row) => row.indexname)).toEqual(['sessions_category', 'sessions_expires_at', 'sessions_pkey'])
+      const token = tokenHash()
+      await many[0].set(token, 'auth-schema', subject())
+      expect(await many[3].get(token)).toBeTruthy()
+    })
+
+    it('defaults to session_registry in the search_path', async () => {
+      const engine = newEngine()
+      await engine.prepare()
+      expect(engine.tableName).toBe('"session_registry"')
+      expect((await admin.query(`SELECT to_regclass('public.session_registry') AS t`)).rows[0].t).toBe(
+        'session_registry'
+      )
+    })
+
+    it('with createTable: false, fails prepare() while the table is missing, and works once it exists', async () => {
+      const engine = newEngine({ table: 'made_by_hand', createTable: false })
+      await expect(engine.prepare()).rejects.toThrow('"made_by_hand" does not exist')
+      await freshEngine({ table: 'made_by_hand' })
+      await engine.prepare()
+      await engine.set(tokenHash(), 'auth-hand', subject())
+      expect(Object.keys(await engine.getAll('auth-hand'))).toHaveLength(1)
+    })
+
+    it('keeps a desktop session within 800 bytes on disk, indexes included', async () => {
+      const engine = await freshEngine()
+      const count = 2_000
+      for (let start = 0; start < count; start += 200) {
+        await Promise.all(
+          Array.from({ length: 200 }, (_, n) =>
+            engine.set(tokenHash(), `auth-user-${start + n}`, subject({ id: `id-${start + n}`.padEnd(22, 'x') }))
+          )
+        )
+      }
+      await admin.query(`VACUUM ANALYZE ${engine.tableName}`)
+      const { rows } = await admin.query<{ bytes: string }>(`SELECT pg_total_relation_size($1) AS bytes`, [
+        engine.tableName
+      ])
+      expect(Number(rows[0].bytes) / count).toBeLessThan(800)
+    })
+  })
+
+  describe('the sweep', () => {
+    it('removes expired rows in bounded batches, and only those', async () => {
+      const engine = await freshEngine({ sweepBatchSize: 7 })
+      const live = tokenHash()
+      await engine.set(live, 'auth-sweep', subject())
+      for (let n = 0; n < 30; n++) await engine.set(tokenHash(), 'auth-sweep', subject())
+      await admin.query(`UPDATE ${engine.tableName} SET expires_at = now() - interval '1 minute' WHERE token <> $1`, [
+        live
+      ])
+      expect(await engine.sweep()).toBe(30)
+      expect(await engine.sweep()).toBe(0)
+      expect(Object.keys(await engine.getAll('auth-sweep'))).toEqual([live])
+    })
+
+    it('runs on its timer once prepared, and stops on release()', async () => {
+      const engine = await freshEngine({ sweepInterval: 50 })
+      const token = tokenHash()
+      await engine.set(token, 'auth-timer', subject({ expiresAt: Date.now() + 200 }))
+      const count = async () => (await admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n
+      await eventually(async () => (await count()) === 0)
+      await engine.release()
+      await admin.query(
+        `INSERT INTO ${engine.tableName} (token, category, data, expires_at) VALUES ('t', 'c', '{}', now() - interval '1 minute')`
+      )
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(await count()).toBe(1)
+    })
+
+    it('is off with sweepInterval: Infinity', async () => {
+      const engine = await freshEngine({ sweepInterval: Infinity })
+      await engine.set(tokenHash(), 'auth-off', subject())
+      await admin.query(`UPDATE ${engine.tableName} SET expires_at = now() - interval '1 minute'`)
+      expect((await admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n).toBe(1)
+      expect(await engine.sweep()).toBe(1)
+    })
+  })
+
+  describe('with an app’s pool', () => {
+    it('uses it, and leaves it open on release()', async () => {
+      const pool = new Pool({ connectionString: server.connectionString, max: 2 })
+      try {
+        const engine = new PostgresEngine({ pool, table: 'app_pool' })
+        await engine.prepare()
+        const token = tokenHash()
+        await engine.set(token, 'auth-app', subject())
+        await engine.release()
+        expect(engine.pool).toBe(pool)
+        expect((await pool.query('SELECT count(*)::int AS n FROM app_pool')).rows[0].n).toBe(1)
+      } finally {
+        await pool.end()
+      }
+    })
+  })
+
+  describe('options', () => {
+    it('defaults to a pool of its own, a statement timeout of 1 s on the server too, and the default table', async () => {
+      const engine = newEngine()
+      await engine.prepare()
+      const { rows } = await engine.pool.query<{ statement_timeout: string }>('SHOW statement_timeout')
+      expect(rows[0].statement_timeout).toBe('1s')
+    })
+
+    it.each<[string, PostgresEngineOptions]>([
+      ['table', { table: 'drop table x' }],
+      ['table', { table: '' }],
+      ['table', { table: 'x'.repeat(49) }],
+      ['schema', { schema: 'a"b' }],
+      ['createTable', { createTable: 'yes' as unknown as boolean }],
+      ['statementTimeout', { statementTimeout: 0 }],
+      ['statementTimeout', { statementTimeout: '1s' as unknown as number }],
+      ['sweepInterval', { sweepInterval: -1 }],
+      ['sweepBatchSize', { sweepBatchSize: 1.5 }],
+      ['pool', { pool: {} as Pool }],
+      ['connectionString', { pool: new Pool(), connectionString: 'postgres://x' }]
+    ])('rejects an invalid %s with a TypeError naming it', (name, options) => {
+      expect(() => new PostgresEngine(options)).toThrow(new RegExp(`option "${name}"`))
+      expect(() => new PostgresEngine(options)).toThrow(TypeError)
+    })
+  })
+})
