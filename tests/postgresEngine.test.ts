@@ -290,18 +290,11 @@ describeWithPostgres('PostgresEngine', () => {
       expect(Object.keys(await engine.getAll('auth-sweep'))).toEqual([live])
     })
 
-    it('runs on its timer once prepared, and stops on release()', async () => {
+    it('runs on its timer once prepared', async () => {
       const engine = await freshEngine({ sweepInterval: 50 })
-      const token = tokenHash()
-      await engine.set(token, 'auth-timer', subject({ expiresAt: Date.now() + 200 }))
+      await engine.set(tokenHash(), 'auth-timer', subject({ expiresAt: Date.now() + 200 }))
       const count = async () => (await admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n
       await eventually(async () => (await count()) === 0)
-      await engine.release()
-      await admin.query(
-        `INSERT INTO ${engine.tableName} (token, category, data, expires_at) VALUES ('t', 'c', '{}', now() - interval '1 minute')`
-      )
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      expect(await count()).toBe(1)
     })
 
     it('is off with sweepInterval: Infinity', async () => {
