@@ -260,13 +260,9 @@ describeWithPostgres('PostgresEngine', () => {
 
     it('keeps a desktop session within 800 bytes on disk, indexes included', async () => {
       const engine = await freshEngine()
-      const count = 2_000
-      for (let start = 0; start < count; start += 200) {
-        await Promise.all(
-          Array.from({ length: 200 }, (_, n) =>
-            engine.set(tokenHash(), `auth-user-${start + n}`, subject({ id: `id-${start + n}`.padEnd(22, 'x') }))
-          )
-        )
+      const count = 1_000
+      for (let n = 0; n < count; n++) {
+        await engine.set(tokenHash(), `auth-user-${n}`, subject({ id: `id-${n}`.padEnd(22, 'x') }))
       }
       await admin.query(`VACUUM ANALYZE ${engine.tableName}`)
       const { rows } = await admin.query<{ bytes: string }>(`SELECT pg_total_relation_size($1) AS bytes`, [
@@ -307,6 +303,23 @@ describeWithPostgres('PostgresEngine', () => {
   })
 
   describe('with an app’s pool', () => {
+    it('reads json the pool leaves unparsed', async () => {
+      const pool = new Pool({
+        connectionString: server.connectionString,
+        types: { getTypeParser: () => (value: string) => value }
+      })
+      try {
+        const engine = new PostgresEngine({ pool, table: 'raw_types' })
+        await engine.prepare()
+        const [token, stored] = [tokenHash(), subject()]
+        await engine.set(token, 'auth-raw', stored)
+        expect(await engine.get(token)).toEqual(stored)
+        expect(await engine.getAll('auth-raw')).toEqual({ [token]: stored })
+      } finally {
+        await pool.end()
+      }
+    })
+
     it('uses it, and leaves it open on release()', async () => {
       const pool = new Pool({ connectionString: server.connectionString, max: 2 })
       try {
@@ -329,6 +342,20 @@ describeWithPostgres('PostgresEngine', () => {
       await engine.prepare()
       const { rows } = await engine.pool.query<{ statement_timeout: string }>('SHOW statement_timeout')
       expect(rows[0].statement_timeout).toBe('1s')
+    })
+
+    it('keeps the pool timeouts given, over the statement timeout', async () => {
+      const engine = newEngine({ statement_timeout: 2_500, connectionTimeoutMillis: 3_000 })
+      await engine.prepare()
+      const { rows } = await engine.pool.query<{ statement_timeout: string }>('SHOW statement_timeout')
+      expect(rows[0].statement_timeout).toBe('2500ms')
+      expect(engine.pool.options.connectionTimeoutMillis).toBe(3_000)
+    })
+
+    it('takes no options at all', async () => {
+      const engine = new PostgresEngine()
+      expect(engine.tableName).toBe('"session_registry"')
+      await engine.release()
     })
 
     it.each<[string, PostgresEngineOptions]>([

@@ -1,3 +1,4 @@
+import { Pool } from 'pg'
 import request from 'supertest'
 import { PostgresEngine } from 'express-session-registry/postgres'
 import { bearer, createApp, type ErrorLog, expressVersions, logIn } from './support/app'
@@ -92,16 +93,80 @@ describeWithPostgres('PostgresEngine when PostgreSQL fails', () => {
       await engine.set(token, 'auth-u', subject())
       server.pause()
       try {
+        // The log in takes the pool's idle connection, then its transaction hangs.
         const started = Date.now()
-        await expect(engine.get(token)).rejects.toThrow(`PostgreSQL did not answer within ${STATEMENT_TIMEOUT_MS} ms`)
-        expect(Date.now() - started).toBeLessThan(STATEMENT_TIMEOUT_MS + SLACK_MS)
-        expect(await rejectionTime(() => engine.setCapped(tokenHash(), 'auth-u', subject(), 5))).toBeLessThan(
-          STATEMENT_TIMEOUT_MS + SLACK_MS
+        await expect(engine.setCapped(tokenHash(), 'auth-u', subject(), 5)).rejects.toThrow(
+          `PostgreSQL did not answer within ${STATEMENT_TIMEOUT_MS} ms`
         )
+        expect(Date.now() - started).toBeLessThan(STATEMENT_TIMEOUT_MS + SLACK_MS)
+        // A new connection now: refused by the pool's connection timeout, which is the statement timeout.
+        expect(await rejectionTime(() => engine.get(token))).toBeLessThan(STATEMENT_TIMEOUT_MS + SLACK_MS)
       } finally {
         server.resume()
       }
       await eventually(async () => (await engine.get(token).catch(() => undefined)) !== undefined)
+    })
+  })
+
+  describe('when the pool is slower than the statement timeout', () => {
+    it('abandons a log in whose connection comes too late: it fails, and writes nothing', async () => {
+      const pool = new Pool({ connectionString: server.connectionString, max: 1 })
+      let open!: () => void
+      const gate = new Promise<void>((resolve) => (open = resolve))
+      let connected: Promise<unknown> | undefined
+      let held = false
+      // The app's real pool, whose connections are handed out only once the gate opens, while held.
+      const slow = {
+        query: pool.query.bind(pool),
+        connect: () => {
+          connected = held ? gate.then(() => pool.connect()) : pool.connect()
+          return connected
+        }
+      } as unknown as Pool
+      const engine = new PostgresEngine({ pool: slow, statementTimeout: 200 })
+      try {
+        await engine.prepare()
+        held = true
+        const token = tokenHash()
+        await expect(engine.setCapped(token, 'auth-slow', subject(), 5)).rejects.toThrow('did not answer within 200 ms')
+        open()
+        await connected
+        // The late connection was closed, not handed back to the pool with a transaction to finish.
+        await eventually(() => pool.totalCount === 0)
+        expect(await engine.get(token)).toBeUndefined()
+      } finally {
+        await engine.release()
+        await pool.end()
+      }
+    })
+  })
+
+  describe('when a statement of a log in fails', () => {
+    it('rolls the transaction back and leaves no broken connection in the pool', async () => {
+      const engine = new PostgresEngine({ connectionString: server.connectionString, max: 1 })
+      engines.push(engine)
+      await engine.prepare()
+      const token = tokenHash()
+      // Past timestamptz's range: PostgreSQL refuses the row.
+      await expect(engine.setCapped(token, 'auth-bad', { ...subject(), lastAccessed: 1e20 }, 5)).rejects.toThrow(
+        'out of range'
+      )
+      expect(await engine.get(token)).toBeUndefined()
+      await engine.setCapped(token, 'auth-bad', subject(), 5)
+      expect(await engine.get(token)).toBeTruthy()
+    })
+  })
+
+  describe('without a statement timeout', () => {
+    it('waits as long as PostgreSQL takes, and sets no server-side timeout', async () => {
+      const engine = new PostgresEngine({ connectionString: server.connectionString, statementTimeout: Infinity })
+      engines.push(engine)
+      await engine.prepare()
+      const { rows } = await engine.pool.query<{ statement_timeout: string }>('SHOW statement_timeout')
+      expect(rows[0].statement_timeout).toBe('0')
+      const token = tokenHash()
+      await engine.setCapped(token, 'auth-patient', subject(), 5)
+      expect(await engine.get(token)).toBeTruthy()
     })
   })
 

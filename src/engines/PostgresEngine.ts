@@ -141,7 +141,7 @@ export class PostgresEngine implements SessionEngine {
   async update(token: string, category: string, subject: EngineSubject): Promise<boolean> {
     const values = [toColumn(token), toColumn(category), ...columns(rowValues(subject))]
     const { rowCount } = await this.connection.run(this.statements.update, values)
-    return (rowCount ?? 0) > 0
+    return rowCount === 1
   }
 
   async setCapped(token: string, category: string, subject: EngineSubject, limit: number): Promise<EngineSubject[]> {

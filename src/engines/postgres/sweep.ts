@@ -43,9 +43,9 @@ export class Sweeper {
   private async batches(): Promise<number> {
     let removed = 0
     for (;;) {
-      const { rowCount } = await this.connection.run(this.statement, [this.batchSize])
-      removed += rowCount ?? 0
-      if ((rowCount ?? 0) < this.batchSize) return removed
+      const batch = Number((await this.connection.run(this.statement, [this.batchSize])).rowCount)
+      removed += batch
+      if (batch < this.batchSize) return removed
     }
   }
 }
