@@ -1,14 +1,15 @@
 import { execFile, spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from './redisServer'
 
 /**
  * Throwaway PostgreSQL servers for the PostgreSQL tests: `initdb` into a temporary directory, `pg_ctl`
  * on a free loopback port (no Unix socket), trust authentication for the `postgres` user, and
  * `pg_stat_statements` loaded. Stopped on teardown, and on process exit, so a crashed run leaves no
  * server behind. As root, the server runs as the `postgres` system user (PostgreSQL refuses root).
+ * Nothing here needs Jest until a test file calls `describeWithPostgres`, so the benchmark uses it too.
  */
 
 const running = new Set<PostgresServer>()
@@ -64,7 +65,17 @@ export function requirePostgresServer(): boolean {
 }
 
 /** `describe` when a PostgreSQL server can be started here, a skipped `describe` otherwise. */
-export const describeWithPostgres: jest.Describe = requirePostgresServer() ? describe : describe.skip
+export function describeWithPostgres(name: string, body: () => void): void {
+  ;(requirePostgresServer() ? describe : describe.skip)(name, body)
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
 
 function run(command: string, args: string[], user: { uid: number; gid: number } | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -81,11 +92,15 @@ export class PostgresServer {
   private constructor(
     readonly port: number,
     private readonly dir: string,
-    private readonly user: { uid: number; gid: number } | undefined
+    private readonly user: { uid: number; gid: number } | undefined,
+    private readonly settings: Record<string, string>
   ) {}
 
-  /** Creates a cluster in a new temporary directory and starts it; resolves once it accepts connections. */
-  static async start(): Promise<PostgresServer> {
+  /**
+   * Creates a cluster in a new temporary directory and starts it; resolves once it accepts connections.
+   * `settings` are extra server settings (`-c name=value`).
+   */
+  static async start(settings: Record<string, string> = {}): Promise<PostgresServer> {
     const user = serverUser()
     const dir = mkdtempSync(join(tmpdir(), 'esr-postgres-'))
     if (user) chownSync(dir, user.uid, user.gid)
@@ -96,7 +111,7 @@ export class PostgresServer {
       user
     )
     for (let attempt = 1; ; attempt++) {
-      const server = new PostgresServer(await freePort(), dir, user)
+      const server = new PostgresServer(await freePort(), dir, user, settings)
       try {
         await server.restart()
         return server
@@ -122,7 +137,8 @@ export class PostgresServer {
       '-c listen_addresses=127.0.0.1',
       "-c unix_socket_directories=''",
       '-c shared_preload_libraries=pg_stat_statements',
-      '-c max_connections=50'
+      '-c max_connections=50',
+      ...Object.entries(this.settings).map(([name, value]) => `-c ${name}=${value}`)
     ].join(' ')
     const data = join(this.dir, 'data')
     await run(
