@@ -76,15 +76,23 @@ export class PostgresConnection {
 
   private bounded<T>(work: Promise<T>, onTimeout?: () => void): Promise<T> {
     if (!Number.isFinite(this.timeoutMs)) return work
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+    // One promise and one timer per statement, on every request: no race() of two promises.
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
         onTimeout?.()
         reject(new Error(`PostgreSQL did not answer within ${this.timeoutMs} ms`))
       }, this.timeoutMs)
+      // Once the deadline has passed, the late outcome of the work is no one's any more: settling again is a no-op.
+      work.then(
+        (value) => {
+          clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(error)
+        }
+      )
     })
-    // The late outcome of abandoned work is not anyone's error any more.
-    work.catch(() => undefined)
-    return Promise.race([work, deadline]).finally(() => clearTimeout(timer))
   }
 }
