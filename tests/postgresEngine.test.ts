@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { Pool } from 'pg'
 import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
 import { describeEngineConformance, tokenHash } from './support/engineConformance'
@@ -36,6 +37,8 @@ const hostile = [
   '*',
   'x'.repeat(10_240)
 ]
+// Incompressible: stored as it is, longer than a B-tree index entry may be.
+const incompressible = randomBytes(7_680).toString('base64')
 
 describeWithPostgres('PostgresEngine', () => {
   let server: PostgresServer
@@ -149,18 +152,22 @@ describeWithPostgres('PostgresEngine', () => {
       engine = await freshEngine()
     })
 
-    it.each(hostile.map((value) => [JSON.stringify(value).slice(0, 40), value]))(
+    it.each([...hostile, incompressible].map((value) => [JSON.stringify(value).slice(0, 40), value]))(
       'stores, lists, updates and deletes %s as a token, a category and a field, exactly',
       async (_label, value) => {
+        // The core hands over 43-character token hashes: a 10 kB incompressible key is only ever looked up.
+        const token = value === incompressible ? tokenHash() : value
         const category = `auth-${value}`
         const stored = subject({ userId: value, userAgent: value, deviceId: value })
-        await engine.set(value, category, stored)
-        expect(await engine.get(value)).toEqual(stored)
-        expect(await engine.getAll(category)).toEqual({ [value]: stored })
-        expect(await engine.update(value, category, { ...stored, lastIp: value })).toBe(true)
-        expect(await engine.get(value)).toMatchObject({ lastIp: value })
-        await engine.delete(value)
-        expect(await engine.get(value)).toBeUndefined()
+        await engine.set(token, category, stored)
+        expect(await engine.get(token)).toEqual(stored)
+        expect(await engine.getAll(category)).toEqual({ [token]: stored })
+        expect(await engine.update(token, category, { ...stored, lastIp: value })).toBe(true)
+        expect(await engine.get(token)).toMatchObject({ lastIp: value })
+        expect(await engine.get(value === incompressible ? value : tokenHash())).toBeUndefined()
+        await engine.setCapped(tokenHash(), category, stored, 1)
+        expect(await engine.get(token)).toBeUndefined()
+        await engine.deleteAll(category)
         expect(await engine.getAll(category)).toEqual({})
       }
     )
@@ -235,6 +242,10 @@ describeWithPostgres('PostgresEngine', () => {
         "SELECT indexname FROM pg_indexes WHERE schemaname = 'auth' AND tablename = 'sessions' ORDER BY indexname"
       )
       expect(rows.map((row) => row.indexname)).toEqual(['sessions_category', 'sessions_expires_at', 'sessions_pkey'])
+      const { rows: methods } = await admin.query<{ amname: string }>(
+        "SELECT amname FROM pg_class JOIN pg_am ON pg_am.oid = relam WHERE relname = 'sessions_category'"
+      )
+      expect(methods).toEqual([{ amname: 'hash' }])
       const token = tokenHash()
       await many[0].set(token, 'auth-schema', subject())
       expect(await many[3].get(token)).toBeTruthy()
@@ -258,8 +269,8 @@ describeWithPostgres('PostgresEngine', () => {
       expect(Object.keys(await engine.getAll('auth-hand'))).toHaveLength(1)
     })
 
-    it('keeps a desktop session within 800 bytes on disk, indexes included', async () => {
-      const engine = await freshEngine()
+    it('keeps a desktop session within 800 bytes on disk, indexes included, and lists by the category index', async () => {
+      const engine = await freshEngine({ max: 1 })
       const count = 1_000
       for (let n = 0; n < count; n++) {
         await engine.set(tokenHash(), `auth-user-${n}`, subject({ id: `id-${n}`.padEnd(22, 'x') }))
@@ -269,6 +280,15 @@ describeWithPostgres('PostgresEngine', () => {
         engine.tableName
       ])
       expect(Number(rows[0].bytes) / count).toBeLessThan(800)
+
+      await engine.getAll('auth-user-7')
+      const [list] = (
+        await engine.pool.query<{ name: string }>("SELECT name FROM pg_prepared_statements WHERE name LIKE '%\\_list'")
+      ).rows
+      const plan = await engine.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${list.name}('auth-user-7')`)
+      const lines = plan.rows.map((row) => row['QUERY PLAN']).join('\n')
+      expect(lines).toMatch(/Index Scan on test_\d+_category|Index Scan using test_\d+_category/)
+      expect(lines).not.toMatch(/Seq Scan/)
     })
   })
 

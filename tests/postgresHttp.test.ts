@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { Express } from 'express'
 import express from 'express'
 import { Pool } from 'pg'
@@ -138,7 +138,8 @@ describeWithPostgres('Sessions in PostgreSQL, through HTTP', () => {
         ['$1::text'],
         ['a\u0000b'],
         ['\\0'],
-        ['x'.repeat(10_240)]
+        ['x'.repeat(10_240)],
+        [randomBytes(7_680).toString('base64')]
       ].map(([userId]) => [JSON.stringify(userId).slice(0, 40), userId])
     )('logs %s in, lists and signs out exactly that user', async (_label, userId) => {
       const app = createApp(express, { engine })

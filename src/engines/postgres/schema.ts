@@ -2,7 +2,7 @@ import type { PostgresConnection } from './connection'
 import { qualifiedName, quoteIdentifier, type Statement, type TableName } from './statements'
 
 /**
- * The table, as `prepare()` creates it. Fixed-width columns come first so that no row pays alignment
+ * The table and its indexes, as `prepare()` creates them. Fixed-width columns come first so that no row pays alignment
  * padding; `COLLATE "C"` compares keys byte by byte, cheaper than a locale and the same everywhere.
  */
 export function createTableSql(table: TableName): string[] {
@@ -11,7 +11,9 @@ export function createTableSql(table: TableName): string[] {
     `CREATE TABLE IF NOT EXISTS ${t} (` +
       'expires_at timestamptz, last_accessed timestamptz, first_accessed timestamptz, ' +
       'token text COLLATE "C" PRIMARY KEY, category text COLLATE "C" NOT NULL, data json NOT NULL)',
-    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table.table}_category`)} ON ${t} (category)`,
+    // A hash index: listings only ever ask for one category, and it holds no key, only its hash, so a
+    // user id of any length fits (a B-tree entry must stay under a third of a page).
+    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table.table}_category`)} ON ${t} USING hash (category)`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table.table}_expires_at`)} ON ${t} (expires_at)`
   ]
 }
