@@ -3,8 +3,7 @@ import request from 'supertest'
 import { PostgresEngine } from 'express-session-registry/postgres'
 import { bearer, createApp, type ErrorLog, expressVersions, logIn } from './support/app'
 import { tokenHash } from './support/engineConformance'
-import { describeWithPostgres, PostgresServer } from './support/postgresServer'
-import { eventually } from './support/redisServer'
+import { describeWithPostgres, eventually, PostgresServer } from './support/postgresServer'
 
 const STATEMENT_TIMEOUT_MS = 500
 // What a failure may take beyond the timeout on a busy machine: the bound is the timeout, not a speed.

@@ -6,8 +6,7 @@ import request from 'supertest'
 import { session, Session } from 'express-session-registry'
 import { PostgresEngine } from 'express-session-registry/postgres'
 import { bearer, createApp, expressVersions, sessionCookie } from './support/app'
-import { describeWithPostgres, PostgresServer } from './support/postgresServer'
-import { eventually } from './support/redisServer'
+import { describeWithPostgres, eventually, PostgresServer } from './support/postgresServer'
 
 const userAgent =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'

@@ -4,7 +4,7 @@ import { invalidOption } from '../errors'
 import { fromColumn, rowValues, toColumn } from './postgres/codec'
 import { PostgresConnection } from './postgres/connection'
 import { ensureTable } from './postgres/schema'
-import { qualifiedName, statementsFor, type Statements } from './postgres/statements'
+import { qualifiedName, statementsFor, type Statements, type TableName } from './postgres/statements'
 import { Sweeper } from './postgres/sweep'
 
 /** Options of {@link PostgresEngine}: every `pg.Pool` option (`connectionString`, `host`, `max`, ...), plus the ones below. */
@@ -56,7 +56,7 @@ export class PostgresEngine implements SessionEngine {
   private readonly sweeper: Sweeper
   private readonly ownsPool: boolean
   private readonly createTable: boolean
-  private readonly table: { schema: string | undefined; table: string }
+  private readonly table: TableName
   private preparing: Promise<void> | undefined
   private ended = false
 
@@ -87,9 +87,8 @@ export class PostgresEngine implements SessionEngine {
     }
     if (pool !== undefined) {
       if (!isPool(pool)) throw invalidOption('pool', pool, 'a pg.Pool')
-      const [stray] = Object.keys(poolConfig)
-      if (stray !== undefined)
-        throw invalidOption(stray, poolConfig[stray as keyof PoolConfig], 'left out when "pool" is given')
+      const stray = Object.entries(poolConfig).find(([, value]) => value !== undefined)
+      if (stray) throw invalidOption(stray[0], stray[1], 'left out when "pool" is given')
     }
 
     this.table = { schema, table }

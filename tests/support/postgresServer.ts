@@ -69,6 +69,15 @@ export function describeWithPostgres(name: string, body: () => void): void {
   ;(requirePostgresServer() ? describe : describe.skip)(name, body)
 }
 
+/** Polls `check` every 25 ms until it holds; fails after `timeoutMs`, or as soon as `check` throws. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
 async function freePort(): Promise<number> {
   const server = net.createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
