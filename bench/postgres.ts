@@ -7,7 +7,7 @@
 // report gives the median of those ratios and their spread. A second raw SELECT server (an A/A pair)
 // shows how much of a difference the noise alone makes.
 //
-// Environment: BENCH_ROUNDS [12], BENCH_ROUND_MS [1000], BENCH_CONNECTIONS [16], BENCH_SIZES
+// Environment: BENCH_ROUNDS [40], BENCH_ROUND_MS [500], BENCH_CONNECTIONS [16], BENCH_SIZES
 // [1000,100000,1000000], BENCH_SAMPLE (distinct sessions each server is asked for) [5000].
 import { type ChildProcess, fork, spawnSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
@@ -19,8 +19,8 @@ import { PostgresEngine } from '../src/postgres'
 import { PostgresServer } from '../tests/support/postgresServer'
 import { CONNECT_PG_TABLE, COOKIE_SECRET, fromBench, SESSION_LIFETIME_MS } from './servers/postgresCommon'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12)
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40)
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 500)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16)
 const SIZES = (process.env.BENCH_SIZES ?? '1000,100000,1000000').split(',').map(Number)
 const SAMPLE = Number(process.env.BENCH_SAMPLE ?? 5_000)
@@ -137,6 +137,18 @@ async function bytesPerSession(pool: PoolType, table: string): Promise<number> {
   return Number(rows[0].bytes) / Number(rows[0].n)
 }
 
+/** Bytes per session of each part of a table: its heap (with TOAST) and each index. */
+async function breakdown(pool: PoolType, table: string): Promise<string> {
+  const { rows } = await pool.query<{ part: string; bytes: string; n: string }>(
+    `SELECT 'heap' AS part, pg_table_size($1) AS bytes, (SELECT count(*) FROM ${table}) AS n
+     UNION ALL
+     SELECT indexrelid::regclass::text, pg_relation_size(indexrelid), (SELECT count(*) FROM ${table})
+     FROM pg_index WHERE indrelid = $1::regclass`,
+    [table]
+  )
+  return rows.map((row) => `${row.part} ${Math.round(Number(row.bytes) / Number(row.n))}`).join(', ')
+}
+
 async function measure(autocannon: Autocannon, target: Target, size: number, duration: number): Promise<number> {
   const indexes = Array.from({ length: Math.min(SAMPLE, size) }, () => 1 + Math.floor(Math.random() * size))
   let next = 0
@@ -198,6 +210,7 @@ async function main(): Promise<void> {
     for (const target of targets) await startTarget(target, server.connectionString)
 
     const lines: string[] = []
+    const notes: string[] = []
     let loaded = 0
     for (const size of SIZES) {
       const started = Date.now()
@@ -208,7 +221,12 @@ async function main(): Promise<void> {
         PostgresEngine: await bytesPerSession(pool, 'session_registry'),
         'connect-pg-simple': await bytesPerSession(pool, `"${CONNECT_PG_TABLE}"`)
       }
-      for (const target of targets) await measure(autocannon, target, size, 2 * ROUND_MS)
+      const parts = [
+        `PostgresEngine: ${await breakdown(pool, 'session_registry')}`,
+        `connect-pg-simple: ${await breakdown(pool, `"${CONNECT_PG_TABLE}"`)}`
+      ]
+      notes.push(`- ${size.toLocaleString('en-US')} sessions, bytes per session by part: ${parts.join('; ')}`)
+      for (const target of targets) await measure(autocannon, target, size, 2_000)
       const rates = new Map<string, number[]>(targets.map((target) => [target.name, []]))
       for (let round = 0; round < ROUNDS; round++) {
         for (const target of shuffle(targets))
@@ -239,7 +257,9 @@ async function main(): Promise<void> {
         '| sessions stored | server | req/s (median) | ratio to raw SELECT, same round (median) | ' +
           'ratio spread: quartiles (min–max) | bytes per session on disk |',
         '| ---: | --- | ---: | ---: | --- | ---: |',
-        ...lines
+        ...lines,
+        '',
+        ...notes
       ].join('\n')
     )
   } finally {
