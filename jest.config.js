@@ -6,7 +6,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
     '^express-session-registry$': '<rootDir>/src/index.ts',
-    '^express-session-registry/redis$': '<rootDir>/src/redis.ts'
+    '^express-session-registry/redis$': '<rootDir>/src/redis.ts',
+    '^express-session-registry/postgres$': '<rootDir>/src/postgres.ts'
   },
   collectCoverageFrom: ['src/**/*.ts'],
   coverageThreshold: { global: { lines: 95, branches: 95 } },

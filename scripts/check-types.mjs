@@ -10,15 +10,17 @@ import { fileURLToPath } from 'node:url'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
 // What the package's declarations refer to, linked from this repository's install.
-const LINKED = ['@types', 'express', 'redis', '@redis', 'cookie']
+const LINKED = ['@types', 'express', 'redis', '@redis', 'cookie', 'pg']
 
 const CONSUMER = `import type { Request } from 'express'
 import { MemoryEngine, session, SessionEngineError, type SessionOptions } from 'express-session-registry'
 import { RedisEngine } from 'express-session-registry/redis'
+import { PostgresEngine } from 'express-session-registry/postgres'
 
 const options: SessionOptions = { engine: new MemoryEngine(), maxSessionsPerUser: 10 }
 export const middleware = session(options)
 export const redis: RedisEngine = new RedisEngine({ url: 'redis://localhost:6379' })
+export const postgres: PostgresEngine = new PostgresEngine({ connectionString: 'postgres://localhost/app' })
 export const isEngineError = (error: unknown): boolean => error instanceof SessionEngineError
 export const userOf = (request: Request): string | null => request.session.userId
 `

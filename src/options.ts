@@ -21,8 +21,9 @@ export type SameSite = 'lax' | 'strict' | 'none'
 export interface SessionOptions {
   /**
    * Where sessions are kept: an engine object (any `@universal-packages/token-registry` engine works), or
-   * a name: `'memory'` (one process-wide {@link MemoryEngine}), `'redis'` (a `RedisEngine` built from
-   * `engineOptions`, connected once per middleware), or any name the token registry resolves.
+   * a name: `'memory'` (one process-wide {@link MemoryEngine}), `'redis'` or `'postgres'` (a `RedisEngine`
+   * or `PostgresEngine` built from `engineOptions`, connected once per middleware), or any name the token
+   * registry resolves.
    * @default 'memory'
    */
   engine?: string | Engine

@@ -3,11 +3,19 @@ import type { Engine, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
 import { MemoryEngine } from './MemoryEngine'
 
-// A variable, not a literal: bundlers must leave the Redis entry (and the redis client) out of the core.
+// Variables, not literals: bundlers must leave the Redis and PostgreSQL entries (and their clients) out
+// of the core.
 const REDIS_ENTRY = 'express-session-registry/redis'
+const POSTGRES_ENTRY = 'express-session-registry/postgres'
+
+type EngineClass = new (options?: Record<string, unknown>) => SessionEngine
 
 interface RedisEntry {
-  RedisEngine: new (options?: Record<string, unknown>) => SessionEngine
+  RedisEngine: EngineClass
+}
+
+interface PostgresEntry {
+  PostgresEngine: EngineClass
 }
 
 // The token registry is CommonJS, and Node's ES module loader cannot see its named exports: there they
@@ -25,8 +33,8 @@ export function getSharedMemoryEngine(): MemoryEngine {
 
 /**
  * Turns the `engine` option into an engine. Names are resolved as the token registry does, except
- * `'memory'` (the shared MemoryEngine, or one of its own when `engineOptions` are given) and `'redis'`
- * (our RedisEngine, loaded only when asked for).
+ * `'memory'` (the shared MemoryEngine, or one of its own when `engineOptions` are given), `'redis'` and
+ * `'postgres'` (our RedisEngine and PostgresEngine, each loaded only when asked for).
  */
 export function resolveEngine(
   engine: string | Engine,
@@ -36,6 +44,11 @@ export function resolveEngine(
   if (engine === 'memory') return engineOptions ? new MemoryEngine(engineOptions) : getSharedMemoryEngine()
   if (engine === 'redis') {
     return (import(REDIS_ENTRY) as Promise<RedisEntry>).then(({ RedisEngine }) => new RedisEngine(engineOptions))
+  }
+  if (engine === 'postgres') {
+    return (import(POSTGRES_ENTRY) as Promise<PostgresEntry>).then(
+      ({ PostgresEngine }) => new PostgresEngine(engineOptions)
+    )
   }
   try {
     return new Registry({ engine, engineOptions }).engine as SessionEngine

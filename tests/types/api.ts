@@ -15,6 +15,7 @@ import {
   SessionEngineError,
   type SessionOptions
 } from 'express-session-registry'
+import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
 import { MemoryEngine as RegistryMemoryEngine } from '@universal-packages/token-registry'
 
 const app = express()
@@ -99,3 +100,17 @@ const upstreamOptions: ExpressSessionOptions = { cookieName: 'sid', trackSession
 const upstreamSubject: Pick<SessionRegistrySubject, 'id' | 'userId'> = { id: 'a', userId: 'b' }
 void upstreamOptions
 void upstreamSubject
+
+// The PostgreSQL engine: pg's pool options, its own options, and a whole engine contract.
+
+const postgresOptions: PostgresEngineOptions = {
+  connectionString: 'postgres://localhost/app',
+  max: 5,
+  table: 'sessions'
+}
+const postgres: SessionEngine = new PostgresEngine(postgresOptions)
+app.use(session({ engine: postgres }))
+// @ts-expect-error statementTimeout is milliseconds
+new PostgresEngine({ statementTimeout: '1s' })
+// @ts-expect-error createTable is a boolean
+new PostgresEngine({ createTable: 'yes' })

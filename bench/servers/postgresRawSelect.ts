@@ -1,0 +1,31 @@
+// The floor of any PostgreSQL-backed session: one named primary-key SELECT per request on a pg pool,
+// keyed by the SHA-256 of the bearer token, on the same table and rows PostgresEngine reads.
+import { hash } from 'node:crypto'
+import type { Pool as PoolType } from 'pg'
+import { connectionString, express, fail, fromBench, listen, POOL_SIZE, route } from './postgresCommon'
+
+const SELECT = {
+  name: 'raw_get',
+  text: 'SELECT data FROM session_registry WHERE token = $1 AND (expires_at IS NULL OR expires_at > now())'
+}
+
+async function main(): Promise<void> {
+  const { Pool } = fromBench<{ Pool: typeof PoolType }>('pg')
+  const pool = new Pool({ connectionString: connectionString(), max: POOL_SIZE })
+  const app = express()
+  app.get(
+    '/me',
+    route(async (request, response) => {
+      const token = request.headers.authorization?.slice('Bearer '.length) ?? ''
+      const { rows } = await pool.query<{ data: { userId: string } }>({
+        ...SELECT,
+        values: [hash('sha256', token, 'base64url')]
+      })
+      if (rows.length === 0) response.status(401).end()
+      else response.json({ id: rows[0].data.userId })
+    })
+  )
+  listen(app)
+}
+
+main().catch(fail)

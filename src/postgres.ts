@@ -1,0 +1,1 @@
+export { PostgresEngine, type PostgresEngineOptions } from './engines/PostgresEngine'

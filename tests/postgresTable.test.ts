@@ -1,0 +1,255 @@
+import { Pool } from 'pg'
+import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
+import { tokenHash } from './support/engineConformance'
+import { describeWithPostgres, eventually, PostgresServer } from './support/postgresServer'
+
+function subject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Date.now()
+  return {
+    id: 'hSd9w1X0bq2kQW7lWf3c1A',
+    userId: 'user-1',
+    firstAccessed: now,
+    lastAccessed: now,
+    firstIp: '203.0.113.7',
+    lastIp: '203.0.113.7',
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
+    deviceId: null,
+    expiresAt: now + 60_000,
+    ...overrides
+  }
+}
+
+describeWithPostgres('PostgresEngine: its table, statements, sweep and options', () => {
+  let server: PostgresServer
+  let admin: Pool
+  const engines: PostgresEngine[] = []
+
+  function newEngine(options: PostgresEngineOptions = {}): PostgresEngine {
+    const engine = new PostgresEngine({ connectionString: server.connectionString, ...options })
+    engines.push(engine)
+    return engine
+  }
+
+  async function freshEngine(options: PostgresEngineOptions = {}): Promise<PostgresEngine> {
+    const engine = newEngine({ table: `test_${engines.length}`, ...options })
+    await engine.prepare()
+    return engine
+  }
+
+  beforeAll(async () => {
+    server = await PostgresServer.start()
+    admin = new Pool({ connectionString: server.connectionString, max: 2 })
+  })
+
+  afterAll(async () => {
+    await Promise.all(engines.map((engine) => engine.release()))
+    await admin?.end()
+    await server?.destroy()
+  })
+
+  describe('statements', () => {
+    it('sends every value as a parameter of a named statement prepared once per connection', async () => {
+      const engine = await freshEngine({ max: 1 })
+      const token = tokenHash()
+      await engine.set(token, 'auth-named', subject())
+      await engine.get(token)
+      await engine.update(token, 'auth-named', subject())
+      await engine.getAll('auth-named')
+      await engine.setCapped(tokenHash(), 'auth-named', subject(), 10)
+      await engine.deleteAll('auth-named', token)
+      await engine.delete(token)
+      // The same single connection: its prepared statements are the engine's.
+      const { rows } = await engine.pool.query<{ name: string; statement: string }>(
+        'SELECT name, statement FROM pg_prepared_statements'
+      )
+      const names = rows.map((row) => row.name.replace(/^esr_[0-9a-f]+_/, ''))
+      expect(names.sort()).toEqual(
+        [
+          ...['get', 'set', 'update', 'list', 'lock_category', 'set_capped', 'delete_category_except', 'delete'],
+          ...['esr_table_exists', 'esr_schema_lock']
+        ].sort()
+      )
+      for (const row of rows) {
+        expect(row.statement).toContain('$1')
+        expect(row.statement).not.toContain(token)
+        expect(row.statement).not.toContain('auth-named')
+      }
+    })
+
+    it('reads a session with a primary-key index scan that returns only a live row', async () => {
+      const engine = await freshEngine({ max: 1 })
+      const token = tokenHash()
+      await engine.set(token, 'auth-plan', subject())
+      await engine.get(token)
+      const { rows } = await engine.pool.query<{ name: string; statement: string }>(
+        "SELECT name, statement FROM pg_prepared_statements WHERE name LIKE '%\\_get'"
+      )
+      expect(rows[0].statement).toMatch(/WHERE token = \$1 AND \(expires_at IS NULL OR expires_at > now\(\)\)$/)
+      const plan = await engine.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${rows[0].name}('${token}')`)
+      expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index Scan using test_\d+_pkey/)
+    })
+  })
+
+  describe('the table', () => {
+    it('is created with its indexes, in the schema asked for, by several engines preparing at once', async () => {
+      await admin.query('CREATE SCHEMA IF NOT EXISTS auth')
+      const many = Array.from({ length: 4 }, () => newEngine({ schema: 'auth', table: 'sessions', max: 1 }))
+      await Promise.all(many.map((engine) => engine.prepare()))
+      const { rows } = await admin.query<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'auth' AND tablename = 'sessions' ORDER BY indexname"
+      )
+      expect(rows.map((row) => row.indexname)).toEqual(['sessions_category', 'sessions_expires_at', 'sessions_pkey'])
+      const { rows: methods } = await admin.query<{ amname: string }>(
+        "SELECT amname FROM pg_class JOIN pg_am ON pg_am.oid = relam WHERE relname = 'sessions_category'"
+      )
+      expect(methods).toEqual([{ amname: 'hash' }])
+      const token = tokenHash()
+      await many[0].set(token, 'auth-schema', subject())
+      expect(await many[3].get(token)).toBeTruthy()
+    })
+
+    it('defaults to session_registry in the search_path', async () => {
+      const engine = newEngine()
+      await engine.prepare()
+      expect(engine.tableName).toBe('"session_registry"')
+      expect((await admin.query(`SELECT to_regclass('public.session_registry') AS t`)).rows[0].t).toBe(
+        'session_registry'
+      )
+    })
+
+    it('with createTable: false, fails prepare() while the table is missing, and works once it exists', async () => {
+      const engine = newEngine({ table: 'made_by_hand', createTable: false })
+      await expect(engine.prepare()).rejects.toThrow('"made_by_hand" does not exist')
+      await freshEngine({ table: 'made_by_hand' })
+      await engine.prepare()
+      await engine.set(tokenHash(), 'auth-hand', subject())
+      expect(Object.keys(await engine.getAll('auth-hand'))).toHaveLength(1)
+    })
+
+    it('keeps a desktop session within 800 bytes on disk, indexes included, and lists by the category index', async () => {
+      const engine = await freshEngine({ max: 1 })
+      const count = 1_000
+      for (let n = 0; n < count; n++) {
+        await engine.set(tokenHash(), `auth-user-${n}`, subject({ id: `id-${n}`.padEnd(22, 'x') }))
+      }
+      await admin.query(`VACUUM ANALYZE ${engine.tableName}`)
+      const { rows } = await admin.query<{ bytes: string }>(`SELECT pg_total_relation_size($1) AS bytes`, [
+        engine.tableName
+      ])
+      expect(Number(rows[0].bytes) / count).toBeLessThan(800)
+
+      await engine.getAll('auth-user-7')
+      const [list] = (
+        await engine.pool.query<{ name: string }>("SELECT name FROM pg_prepared_statements WHERE name LIKE '%\\_list'")
+      ).rows
+      const plan = await engine.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${list.name}('auth-user-7')`)
+      const lines = plan.rows.map((row) => row['QUERY PLAN']).join('\n')
+      expect(lines).toMatch(/Index Scan on test_\d+_category|Index Scan using test_\d+_category/)
+      expect(lines).not.toMatch(/Seq Scan/)
+    })
+  })
+
+  describe('the sweep', () => {
+    it('removes expired rows in bounded batches, and only those', async () => {
+      const engine = await freshEngine({ sweepBatchSize: 7 })
+      const live = tokenHash()
+      await engine.set(live, 'auth-sweep', subject())
+      for (let n = 0; n < 30; n++) await engine.set(tokenHash(), 'auth-sweep', subject())
+      await admin.query(`UPDATE ${engine.tableName} SET expires_at = now() - interval '1 minute' WHERE token <> $1`, [
+        live
+      ])
+      expect(await engine.sweep()).toBe(30)
+      expect(await engine.sweep()).toBe(0)
+      expect(Object.keys(await engine.getAll('auth-sweep'))).toEqual([live])
+    })
+
+    it('runs on its timer once prepared', async () => {
+      const engine = await freshEngine({ sweepInterval: 50 })
+      await engine.set(tokenHash(), 'auth-timer', subject({ expiresAt: Date.now() + 200 }))
+      const count = async () => (await admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n
+      await eventually(async () => (await count()) === 0)
+    })
+
+    it('is off with sweepInterval: Infinity', async () => {
+      const engine = await freshEngine({ sweepInterval: Infinity })
+      await engine.set(tokenHash(), 'auth-off', subject())
+      await admin.query(`UPDATE ${engine.tableName} SET expires_at = now() - interval '1 minute'`)
+      expect((await admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n).toBe(1)
+      expect(await engine.sweep()).toBe(1)
+    })
+  })
+
+  describe('with an app’s pool', () => {
+    it('reads json the pool leaves unparsed', async () => {
+      const pool = new Pool({
+        connectionString: server.connectionString,
+        types: { getTypeParser: () => (value: string) => value }
+      })
+      try {
+        const engine = new PostgresEngine({ pool, table: 'raw_types' })
+        await engine.prepare()
+        const [token, stored] = [tokenHash(), subject()]
+        await engine.set(token, 'auth-raw', stored)
+        expect(await engine.get(token)).toEqual(stored)
+        expect(await engine.getAll('auth-raw')).toEqual({ [token]: stored })
+      } finally {
+        await pool.end()
+      }
+    })
+
+    it('uses it, and leaves it open on release()', async () => {
+      const pool = new Pool({ connectionString: server.connectionString, max: 2 })
+      try {
+        const engine = new PostgresEngine({ pool, table: 'app_pool' })
+        await engine.prepare()
+        const token = tokenHash()
+        await engine.set(token, 'auth-app', subject())
+        await engine.release()
+        expect(engine.pool).toBe(pool)
+        expect((await pool.query('SELECT count(*)::int AS n FROM app_pool')).rows[0].n).toBe(1)
+      } finally {
+        await pool.end()
+      }
+    })
+  })
+
+  describe('options', () => {
+    it('defaults to a pool of its own, a statement timeout of 1 s on the server too, and the default table', async () => {
+      const engine = newEngine()
+      await engine.prepare()
+      const { rows } = await engine.pool.query<{ statement_timeout: string }>('SHOW statement_timeout')
+      expect(rows[0].statement_timeout).toBe('1s')
+    })
+
+    it('keeps the pool timeouts given, over the statement timeout', async () => {
+      const engine = newEngine({ statement_timeout: 2_500, connectionTimeoutMillis: 3_000 })
+      await engine.prepare()
+      const { rows } = await engine.pool.query<{ statement_timeout: string }>('SHOW statement_timeout')
+      expect(rows[0].statement_timeout).toBe('2500ms')
+      expect(engine.pool.options.connectionTimeoutMillis).toBe(3_000)
+    })
+
+    it('takes no options at all', async () => {
+      const engine = new PostgresEngine()
+      expect(engine.tableName).toBe('"session_registry"')
+      await engine.release()
+    })
+
+    it.each<[string, PostgresEngineOptions]>([
+      ['table', { table: 'drop table x' }],
+      ['table', { table: '' }],
+      ['table', { table: 'x'.repeat(49) }],
+      ['schema', { schema: 'a"b' }],
+      ['createTable', { createTable: 'yes' as unknown as boolean }],
+      ['statementTimeout', { statementTimeout: 0 }],
+      ['statementTimeout', { statementTimeout: '1s' as unknown as number }],
+      ['sweepInterval', { sweepInterval: -1 }],
+      ['sweepBatchSize', { sweepBatchSize: 1.5 }],
+      ['pool', { pool: {} as Pool }],
+      ['connectionString', { pool: new Pool(), connectionString: 'postgres://x' }]
+    ])('rejects an invalid %s with a TypeError naming it', (name, options) => {
+      expect(() => new PostgresEngine(options)).toThrow(new RegExp(`option "${name}"`))
+      expect(() => new PostgresEngine(options)).toThrow(TypeError)
+    })
+  })
+})
