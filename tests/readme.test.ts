@@ -126,11 +126,14 @@ describe('this README’s examples', () => {
 
   describe.each(['4', '5'])('on Express %s with the engine failing', (major) => {
     let redisUrl: string
+    let databaseUrl: string
     beforeAll(async () => {
-      // A port nothing listens on: the Redis examples meet a store that is down.
+      // A port nothing listens on: the Redis and PostgreSQL examples meet a store that is down.
       const probe = createServer().listen(0, '127.0.0.1')
       await once(probe, 'listening')
-      redisUrl = `redis://127.0.0.1:${(probe.address() as AddressInfo).port}`
+      const { port } = probe.address() as AddressInfo
+      redisUrl = `redis://127.0.0.1:${port}`
+      databaseUrl = `postgres://127.0.0.1:${port}/app`
       await new Promise((resolve) => probe.close(resolve))
     })
 
@@ -140,7 +143,13 @@ describe('this README’s examples', () => {
         const example = examples[index]
         const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support', 'readmeRunner.ts')], {
           cwd: ROOT,
-          env: { ...process.env, README_EXAMPLE: String(index), README_EXPRESS: major, REDIS_URL: redisUrl }
+          env: {
+            ...process.env,
+            README_EXAMPLE: String(index),
+            README_EXPRESS: major,
+            REDIS_URL: redisUrl,
+            DATABASE_URL: databaseUrl
+          }
         })
         let output = ''
         child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))

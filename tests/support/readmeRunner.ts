@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net'
 import ts from 'typescript'
 import * as library from '../../src'
+import * as postgresEntry from '../../src/postgres'
 import * as redisEntry from '../../src/redis'
 import { readmeExamples } from './readmeExamples'
 
@@ -26,7 +27,8 @@ const modules: Record<string, unknown> = {
     session: (options?: library.SessionOptions) =>
       library.session({ ...options, engine: options?.engine ?? failingEngine })
   },
-  'express-session-registry/redis': redisEntry
+  'express-session-registry/redis': redisEntry,
+  'express-session-registry/postgres': postgresEntry
 }
 
 // The examples' own placeholder: any username is right.
