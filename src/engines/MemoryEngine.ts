@@ -1,5 +1,6 @@
 import type { EngineSubject, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
+import { SubjectSnapshot } from './subjectCopy'
 
 /** Options of {@link MemoryEngine}. */
 export interface MemoryEngineOptions {
@@ -10,7 +11,7 @@ export interface MemoryEngineOptions {
 }
 
 interface MemoryEntry {
-  json: string
+  snapshot: SubjectSnapshot
   category: string
   expiresAt: number | null
 }
@@ -19,7 +20,7 @@ const DEFAULT_SWEEP_INTERVAL_MS = 60_000
 
 /**
  * The embedded engine: a `Map` of JSON copies (so it fails the way a networked store would when a
- * subject is not plain data), with a per-category index, lazy expiry on read and a periodic sweep on an
+ * subject is not plain data), parsed once when written and handed out as copies, with a per-category index, lazy expiry on read and a periodic sweep on an
  * unref'd timer, so it never keeps a process alive.
  */
 export class MemoryEngine implements SessionEngine {
@@ -48,7 +49,7 @@ export class MemoryEngine implements SessionEngine {
 
   get(token: string): EngineSubject | undefined {
     const entry = this.liveEntry(token)
-    return entry && JSON.parse(entry.json)
+    return entry?.snapshot.copy()
   }
 
   set(token: string, category: string, subject: EngineSubject): void {
@@ -62,7 +63,11 @@ export class MemoryEngine implements SessionEngine {
     }
     members.add(token)
     const expiresAt = typeof subject.expiresAt === 'number' ? subject.expiresAt : null
-    this.entries.set(token, { json, category, expiresAt })
+    this.entries.set(token, {
+      snapshot: new SubjectSnapshot(JSON.parse(json) as EngineSubject, json),
+      category,
+      expiresAt
+    })
     if (this.entries.size > this.maxSessions) this.evictOldest()
     this.startSweeping()
   }
@@ -79,7 +84,7 @@ export class MemoryEngine implements SessionEngine {
     if (!members) return all
     for (const token of [...members]) {
       const entry = this.liveEntry(token)
-      if (entry) all[token] = JSON.parse(entry.json)
+      if (entry) all[token] = entry.snapshot.copy()
     }
     return all
   }
