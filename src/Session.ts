@@ -36,6 +36,9 @@ export type SessionFacts = { authenticated: boolean } & {
   [K in keyof Omit<ActiveSession, 'current'>]: ActiveSession[K] | null
 }
 
+// Marks a request IP not read yet: Express computes `request.ip` on every access (proxy trust rules).
+const UNREAD_IP = Symbol('unread ip')
+
 // Bounds what a client can make us store per session.
 const MAX_USER_AGENT_LENGTH = 512
 const MAX_DEVICE_ID_LENGTH = 256
@@ -119,8 +122,14 @@ export class Session {
   lastAccessed: Date | null = null
   /** The IP of the log in request. */
   firstIp: string | null = null
-  /** This request's IP (`request.ip`). */
-  lastIp: string | null = null
+  /** This request's IP (`request.ip`), read from the request only when asked for. */
+  get lastIp(): string | null {
+    if (this.#lastIp === UNREAD_IP) this.#lastIp = this.#request.ip ?? null
+    return this.#lastIp
+  }
+  set lastIp(ip: string | null) {
+    this.#lastIp = ip
+  }
   /** The user agent of the log in request. */
   userAgent: string | null = null
   /** A device id recorded with `updateDeviceId()`. */
@@ -133,6 +142,7 @@ export class Session {
   readonly #context: SessionContext
   #hash: string | undefined
   #stored: StoredSession | undefined
+  #lastIp: string | null | typeof UNREAD_IP = null
 
   /** Builds the (still unloaded) session of a request; `injectSession()` builds and loads it for you. */
   constructor(request: Request, response: Response, options?: SessionOptions) {
@@ -189,14 +199,14 @@ export class Session {
     const now = Date.now()
     const category = categoryOf(config, stored.userId)
     if (!isLive(stored, now, config)) return store.remove(hash, category)
-    const lastIp = this.#request.ip ?? null
     const renew = isDueForRenewal(stored, now, config)
     if (!renew && !config.trackSessionAccess) {
       this.#adopt(carried.token, hash, stored)
       this.lastAccessed = new Date(now)
-      this.lastIp = lastIp
+      this.#lastIp = UNREAD_IP
       return
     }
+    const lastIp = this.#request.ip ?? null
     const expiresAt = renew ? expiryFrom(now, stored.firstAccessed, config) : stored.expiresAt
     const updated = { ...stored, lastAccessed: now, lastIp, expiresAt }
     // update() only rewrites a live entry: a logOut that lands between our read and this write wins.
