@@ -97,6 +97,26 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
       expect((await engine.get(token))!.userId).toBe('kept')
     })
 
+    it('hands out a deep copy of a subject with nested data', async () => {
+      const engine = await cachedEngine()
+      const token = tokenHash()
+      await engine.set(token, 'auth-user-1', subject({ data: { theme: 'dark', tags: ['a'] } }))
+      await engine.get(token)
+      const first = (await engine.get(token)) as { data: { theme: string; tags: string[] } }
+      first.data.theme = 'light'
+      first.data.tags.push('b')
+      expect((await engine.get(token))!.data).toEqual({ theme: 'dark', tags: ['a'] })
+    })
+
+    it('serves concurrent reads of one key, and keeps the entry once', async () => {
+      const engine = await cachedEngine({ identifier: 'concurrent' })
+      const token = tokenHash()
+      await engine.set(token, 'auth-user-1', subject())
+      const [first, second] = await Promise.all([engine.get(token), engine.get(token)])
+      expect(first).toEqual(second)
+      expect(engine.localCache!.size).toBe(1)
+    })
+
     it('never outlives the entry’s expiresAt', async () => {
       const engine = await cachedEngine()
       const token = tokenHash()
@@ -140,6 +160,21 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
       expect(await reader.get(deleted)).toBeUndefined()
       expect(await reader.get(signedOut)).toBeUndefined()
       expect(await reader.get(kept)).toBeDefined()
+    })
+
+    it('of this instance signing a user out everywhere drop that user’s entries only', async () => {
+      const engine = await cachedEngine({ identifier: 'sign-out' })
+      const [signedOut, other] = [tokenHash(), tokenHash()]
+      await engine.set(signedOut, 'auth-a', subject())
+      await engine.set(other, 'auth-b', subject())
+      await engine.get(signedOut)
+      await engine.get(other)
+      await engine.deleteAll('auth-a')
+      expect(engine.localCache!.size).toBe(1)
+      expect(await engine.get(signedOut)).toBeUndefined()
+      await monitor.commands()
+      expect(await engine.get(other)).toBeDefined()
+      expect(await monitor.commands()).toEqual([])
     })
 
     it('made straight in Redis by anyone invalidate the entry too, a flush every entry', async () => {

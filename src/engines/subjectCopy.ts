@@ -16,11 +16,6 @@ export class SubjectSnapshot {
     this.#json = flat ? undefined : (json ?? JSON.stringify(subject))
   }
 
-  /** The kept subject, read-only: for checks that do not hand it out. */
-  get subject(): Readonly<EngineSubject> {
-    return this.#kept
-  }
-
   /** A copy of the subject that shares nothing mutable with the kept one. */
   copy(): EngineSubject {
     return this.#json === undefined ? { ...this.#kept } : (JSON.parse(this.#json) as EngineSubject)

@@ -66,10 +66,12 @@ export class InvalidationTracker {
     return this.#tracking
   }
 
-  /** Opens the tracking connections; resolves once this attempt succeeded or failed (a failure is retried). */
+  /**
+   * Opens the tracking connections; resolves once this attempt succeeded or failed (a failure is
+   * retried). Called once per `prepare()` of the engine, which runs once until `release()`.
+   */
   async start(): Promise<void> {
     this.#stopped = false
-    if (this.#tracking || this.#retryTimer) return
     await this.#open()
   }
 
