@@ -11,6 +11,7 @@ import type { ServerCpu, ServerReady } from './servers/common'
 import { readConfig, type BenchConfig } from './lib/config'
 import { benchVersion, BENCH_DIR, ensureBenchDependencies, ROOT_DIR } from './lib/deps'
 import { BENCH_USER, USER_AGENT, type Layout } from './lib/fixtures'
+import { readPairedConfig, runPairedPhase } from './lib/pairedPhase'
 import { forkTs, nextMessage, stop, stopAll } from './lib/processes'
 import { hasRedisServer, startRedisServer } from './lib/redisServer'
 import { median, render, summarise, type BenchResults, type MemoryFigure, type Round, type Row } from './lib/report'
@@ -312,6 +313,7 @@ async function main(): Promise<void> {
     return
   }
   const config = readConfig()
+  const pairedConfig = readPairedConfig()
   ensureBenchDependencies()
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
@@ -353,6 +355,16 @@ async function main(): Promise<void> {
     if (config.heapSessions > 0) results.heap = await measureHeap(config)
     const redis = config.scenarios.filter((scenario) => scenario.store === 'redis')
     if (redis.length > 0) await runRedis(redis, config, load, results, versions)
+    results.paired = await runPairedPhase(
+      pairedConfig,
+      {
+        pin: (pid, where) => pin(pid, where === 'server' ? SERVER_CPU : CLIENT_CPU, config),
+        log,
+        load: (job) => load.run(job),
+        connections: config.connections
+      },
+      results.notes
+    )
   } finally {
     await load.close()
   }

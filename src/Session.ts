@@ -14,7 +14,7 @@ import {
 } from './session/facts'
 import { load } from './session/load'
 import * as operations from './session/operations'
-import { reportEngineError, stateOf, type SessionState } from './session/state'
+import { clientIp, reportEngineError, stateOf, UNREAD_IP, type SessionState } from './session/state'
 
 export type { ActiveSession, AuthenticatableId, SessionFacts } from './session/facts'
 export type { LogInOptions } from './session/operations'
@@ -42,8 +42,14 @@ export class Session {
   lastAccessed: Date | null = null
   /** The IP of the log in request. */
   firstIp: string | null = null
-  /** This request's IP (`request.ip`). */
-  lastIp: string | null = null
+  /** This request's IP (`request.ip`), read from the request only when asked for. */
+  get lastIp(): string | null {
+    if (this.#state.lastIp === UNREAD_IP) this.#state.lastIp = clientIp(this.#state.request)
+    return this.#state.lastIp
+  }
+  set lastIp(ip: string | null) {
+    this.#state.lastIp = ip
+  }
   /** The user agent of the log in request. */
   userAgent: string | null = null
   /** A device id recorded with `updateDeviceId()`. */

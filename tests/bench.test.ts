@@ -5,7 +5,8 @@ import path from 'node:path'
 import type { BenchResults } from '../bench/lib/report'
 
 // A harness check, not a benchmark: nothing here is timed or compared. One server (memory engine, so no
-// Redis is needed) under load for one second, to keep `npm run bench` from rotting.
+// Redis is needed) under load for one second, and the paired mode's A/A pair for a few small rounds, to
+// keep `npm run bench` from rotting.
 describe('the benchmark harness (npm run bench)', () => {
   const root = path.resolve(__dirname, '..')
   let dir: string
@@ -33,6 +34,11 @@ describe('the benchmark harness (npm run bench)', () => {
         BENCH_WARMUP: '0',
         BENCH_HEAP_SESSIONS: '0',
         BENCH_PIN: '0',
+        BENCH_PAIRS: 'aa-memory',
+        BENCH_PAIRED_ROUNDS: '3',
+        BENCH_PAIRED_WARMUP: '0',
+        BENCH_PAIRED_SLICES: '2',
+        BENCH_PAIRED_BATCH: '10',
         BENCH_JSON: jsonFile
       }
     })
@@ -41,5 +47,12 @@ describe('the benchmark harness (npm run bench)', () => {
     expect(results.rows).toEqual([expect.objectContaining({ scenario: 'registry-memory', sessions: 1000 })])
     expect(results.rows[0].requestsPerSecond).toBeGreaterThan(0)
     expect(run.stdout).toContain('| express-session-registry, MemoryEngine |')
+    // The paired in-process mode: the A/A pair's median ratio and its interval, rendered in the report.
+    const [aa] = results.paired!.pairs
+    expect(aa).toMatchObject({ id: 'aa-memory', ratio: { n: 3 } })
+    expect(aa.ratio.low).toBeLessThanOrEqual(aa.ratio.median)
+    expect(aa.ratio.high).toBeGreaterThanOrEqual(aa.ratio.median)
+    expect(aa.ratio.median).toBeGreaterThan(0)
+    expect(run.stdout).toContain('| A/A: MemoryEngine app vs an identical second one |')
   }, 180_000)
 })

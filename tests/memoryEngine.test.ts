@@ -54,6 +54,20 @@ describe('MemoryEngine', () => {
     })
   })
 
+  describe('get()', () => {
+    it('hands out copies that share nothing with the store, nested data included', () => {
+      const engine = newEngine()
+      const token = tokenHash()
+      engine.set(token, 'auth-u', { ...entry(null), data: { theme: 'dark', tags: ['a'] } })
+      const first = engine.get(token) as { userId: string; data: { theme: string; tags: string[] } }
+      first.userId = 'changed'
+      first.data.theme = 'light'
+      first.data.tags.push('b')
+      expect(engine.get(token)).toEqual({ ...entry(null), data: { theme: 'dark', tags: ['a'] } })
+      expect(engine.getAll('auth-u')[token]).toEqual({ ...entry(null), data: { theme: 'dark', tags: ['a'] } })
+    })
+  })
+
   describe('sweep()', () => {
     it('removes expired entries without a read', () => {
       const engine = newEngine()

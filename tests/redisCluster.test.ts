@@ -2,7 +2,7 @@ import { createCluster } from 'redis'
 import { createCluster as createClusterV4 } from 'redis4'
 import { RedisEngine } from 'express-session-registry/redis'
 import { describeEngineConformance, tokenHash } from './support/engineConformance'
-import { describeWithRedis, RedisCluster, RedisMonitor, redisCli } from './support/redisServer'
+import { describeWithRedis, eventually, RedisCluster, RedisMonitor, redisCli } from './support/redisServer'
 
 const subject = (overrides: Record<string, unknown> = {}) => ({
   id: 'x',
@@ -91,5 +91,45 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
       monitors.forEach((monitor) => monitor.stop())
     }
     expect(Object.keys(await engine.getAll('auth-many'))).toEqual([tokens[0]])
+  })
+
+  describe('with localCache', () => {
+    const cached: RedisEngine[] = []
+    async function cachedEngine(identifier: string): Promise<RedisEngine> {
+      const engine = new RedisEngine({ client, identifier, localCache: { maxEntries: 100 } })
+      cached.push(engine)
+      await engine.prepare()
+      await eventually(() => engine.localCache!.tracking)
+      return engine
+    }
+    afterAll(() => Promise.all(cached.map((engine) => engine.release())))
+
+    describeEngineConformance('RedisEngine with localCache (cluster)', {
+      engine: async () => {
+        const engine = cached.find((candidate) => candidate.identifier === 'cached-conformance')
+        const ready = engine ?? (await cachedEngine('cached-conformance'))
+        await ready.clear()
+        return ready
+      }
+    })
+
+    it('tracks every master: hits send nothing, and a change on any master reaches the cache', async () => {
+      const [reader, writer] = [await cachedEngine('cached'), await cachedEngine('cached')]
+      const tokens = Array.from({ length: 12 }, () => tokenHash())
+      for (const token of tokens) await writer.set(token, 'auth-spread', subject())
+      for (const token of tokens) expect(await reader.get(token)).toBeDefined()
+      const monitors = await Promise.all(cluster.nodes.map((node) => RedisMonitor.start(node.port)))
+      try {
+        for (const token of tokens) expect(await reader.get(token)).toBeDefined()
+        expect((await Promise.all(monitors.map((monitor) => monitor.commands()))).flat()).toEqual([])
+      } finally {
+        monitors.forEach((monitor) => monitor.stop())
+      }
+      await writer.deleteAll('auth-spread', tokens[0])
+      // One round trip of the reader's own to every master: each sent its invalidations before answering the writer.
+      await Promise.all(client.masters.map(async (master) => (await client.nodeClient(master)).ping()))
+      expect(await reader.get(tokens[0])).toBeDefined()
+      for (const token of tokens.slice(1)) expect(await reader.get(token)).toBeUndefined()
+    })
   })
 })

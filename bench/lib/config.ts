@@ -10,7 +10,7 @@ export interface BenchConfig {
   warmup: number
   /** Concurrent connections of the load generator (`BENCH_CONNECTIONS`). */
   connections: number
-  /** The rows to run (`BENCH_SCENARIOS`, comma-separated ids; `memory` and `redis` select a whole store). */
+  /** The rows to run (`BENCH_SCENARIOS`, comma-separated ids; `memory` and `redis` select a whole store; `none`). */
   scenarios: Scenario[]
   /** Sessions stored before the memory rows run (`BENCH_MEMORY_SIZES`). */
   memorySizes: number[]
@@ -47,6 +47,7 @@ function sizes(name: string, fallback: number[]): number[] {
 function scenarios(): Scenario[] {
   const raw = process.env.BENCH_SCENARIOS
   if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return [...SCENARIOS]
+  if (raw.trim() === 'none') return []
   const wanted = new Set(raw.split(',').map((part) => part.trim()))
   for (const id of wanted) {
     if (id !== 'memory' && id !== 'redis' && !SCENARIOS.some((scenario) => scenario.id === id)) {

@@ -1,3 +1,5 @@
+import type { PairedResults } from './pairedPhase'
+import { pairedSection } from './pairedReport'
 import type { Store } from './scenarios'
 
 /** One measurement of one row. */
@@ -51,6 +53,8 @@ export interface BenchResults {
   heap: MemoryFigure[]
   redisMemory: MemoryFigure[]
   notes: string[]
+  /** The paired in-process ratios, Redis's cost per request, the revocation lag and the local cache's heap. */
+  paired?: PairedResults
 }
 
 /** The median (the mean of the middle two for an even count). */
@@ -241,8 +245,8 @@ export function render(results: BenchResults): string {
     '',
     ...machineLines,
     '',
-    throughputTable(results.rows),
-    '',
+    ...(results.rows.length > 0 ? [throughputTable(results.rows), ''] : []),
+    ...(results.paired ? [pairedSection(results.paired), ''] : []),
     ...(results.heap.length + results.redisMemory.length > 0
       ? [memoryTable(results.heap, results.redisMemory), '']
       : []),

@@ -101,6 +101,15 @@ export const SCENARIOS: readonly Scenario[] = [
     layout: 'registry'
   },
   {
+    id: 'registry-redis-local-cache',
+    label: 'express-session-registry, RedisEngine, localCache (hot session)',
+    store: 'redis',
+    server: 'registry.ts',
+    env: { BENCH_STORE: 'redis', BENCH_LOCAL_CACHE: '10000' },
+    credential: 'bearer',
+    layout: 'registry'
+  },
+  {
     id: 'express-session-redis',
     label: 'express-session + connect-redis',
     store: 'redis',

@@ -1,40 +1,19 @@
-// This library, on the memory engine or on RedisEngine (BENCH_STORE), with or without trackSessionAccess.
-import { authenticateRequest, MemoryEngine, session, type Engine } from 'express-session-registry'
-import { RedisEngine } from 'express-session-registry/redis'
-import { BENCH_USER, randomHash, registrySubject } from '../lib/fixtures'
-import { express, fail, listen, redisPort, route, sessionsToPreload } from './common'
-
-function createEngine(): { engine: Engine; preloaded: number } {
-  if (process.env.BENCH_STORE === 'redis') {
-    // The harness preloads Redis itself, through this engine's own writes (bench/preloadRedis.ts).
-    return { engine: new RedisEngine({ host: '127.0.0.1', port: redisPort() }), preloaded: 0 }
-  }
-  const engine = new MemoryEngine()
-  const count = sessionsToPreload()
-  const now = Date.now()
-  // Straight through the engine contract, as the core writes a logged-in session.
-  for (let index = 0; index < count; index++) {
-    const subject = registrySubject(index, now)
-    engine.set(randomHash(), `auth-${subject.userId}`, subject)
-  }
-  return { engine, preloaded: count }
-}
+// This library, on the memory engine or on RedisEngine (BENCH_STORE), with or without trackSessionAccess
+// (BENCH_TRACK) and RedisEngine's localCache (BENCH_LOCAL_CACHE, its maxEntries).
+import { createRegistryApp } from '../apps/registry'
+import { fail, listen, redisPort, sessionsToPreload } from './common'
 
 async function main(): Promise<void> {
-  const { engine, preloaded } = createEngine()
-  const app = express()
-  app.use(session({ engine, trackSessionAccess: process.env.BENCH_TRACK === '1' }))
-  app.post(
-    '/login',
-    route(async (request, response) => {
-      await request.session.logIn(BENCH_USER)
-      response.json({ ok: true })
-    })
-  )
-  app.get('/me', authenticateRequest, (request, response) => {
-    response.json({ id: request.session.authenticatableId })
+  const redis = process.env.BENCH_STORE === 'redis'
+  const preload = redis ? 0 : sessionsToPreload()
+  const { app } = await createRegistryApp({
+    store: redis ? 'redis' : 'memory',
+    track: process.env.BENCH_TRACK === '1',
+    redisPort: redis ? redisPort() : undefined,
+    localCacheEntries: Number(process.env.BENCH_LOCAL_CACHE ?? 0),
+    preload
   })
-  listen(app, preloaded)
+  listen(app, preload)
 }
 
 main().catch(fail)

@@ -1,6 +1,7 @@
 import type { EngineSubject, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
 import { byLeastRecentUse } from '../record'
+import { SubjectSnapshot } from './subjectCopy'
 
 /** Options of {@link MemoryEngine}. */
 export interface MemoryEngineOptions {
@@ -14,7 +15,7 @@ export interface MemoryEngineOptions {
 }
 
 interface MemoryEntry {
-  json: string
+  snapshot: SubjectSnapshot
   category: string
   expiresAt: number | null
   // Kept out of the JSON so setCapped orders a user's sessions without parsing them.
@@ -28,7 +29,7 @@ const DEFAULT_SWEEP_INTERVAL_MS = 60_000
 
 /**
  * The embedded engine: a `Map` of JSON copies (so it fails the way a networked store would when a
- * subject is not plain data), with a per-category index, lazy expiry on read and a periodic sweep on an
+ * subject is not plain data), parsed once when written and handed out as copies, with a per-category index, lazy expiry on read and a periodic sweep on an
  * unref'd timer, so it never keeps a process alive.
  */
 export class MemoryEngine implements SessionEngine {
@@ -59,7 +60,7 @@ export class MemoryEngine implements SessionEngine {
     const entry = this.liveEntry(token)
     if (!entry) return undefined
     this.markUsed(token, entry)
-    return JSON.parse(entry.json)
+    return entry.snapshot.copy()
   }
 
   set(token: string, category: string, subject: EngineSubject): void {
@@ -74,7 +75,7 @@ export class MemoryEngine implements SessionEngine {
     members.add(token)
     const expiresAt = typeof subject.expiresAt === 'number' ? subject.expiresAt : null
     const entry = {
-      json,
+      snapshot: new SubjectSnapshot(JSON.parse(json) as EngineSubject, json),
       category,
       expiresAt,
       lastAccessed: timeOf(subject.lastAccessed),
@@ -107,7 +108,7 @@ export class MemoryEngine implements SessionEngine {
       .slice(0, surplus)
       .map(([member, entry]) => {
         this.delete(member)
-        return JSON.parse(entry.json) as EngineSubject
+        return entry.snapshot.copy()
       })
   }
 
@@ -123,7 +124,7 @@ export class MemoryEngine implements SessionEngine {
     if (!members) return all
     for (const token of [...members]) {
       const entry = this.liveEntry(token)
-      if (entry) all[token] = JSON.parse(entry.json)
+      if (entry) all[token] = entry.snapshot.copy()
     }
     return all
   }

@@ -5,7 +5,9 @@ import { invalidOption } from '../errors'
 import { CONNECT_REDIS_HINTS, rejectMigratedOptions } from '../optionNames'
 import { decodeEntry, encodeEntry } from './redis/codec'
 import { isRedisClient, RedisConnection, text, type RedisClientLike, type RedisClusterLike } from './redis/connection'
+import { LocalCache, readLocalCacheOptions, type LocalCacheOptions, type LocalCacheState } from './redis/localCache'
 import { DELETE_ALL, INDEX, REINDEX } from './redis/scripts'
+import { assertTrackable } from './redis/tracking'
 
 /** Options of {@link RedisEngine}: every node-redis `createClient` option, plus the ones below. */
 export interface RedisEngineOptions extends RedisClientOptions {
@@ -23,6 +25,12 @@ export interface RedisEngineOptions extends RedisClientOptions {
   expireAfter?: number
   /** Milliseconds after which a command Redis has not answered fails; `Infinity` waits forever. @default 1_000 */
   commandTimeout?: number
+  /**
+   * Keeps up to `maxEntries` sessions in process, kept right by Redis client tracking (Redis 6 or later):
+   * a hit sends no command, and a change or sign-out on any instance reaches every other one within a
+   * round trip. @default off
+   */
+  localCache?: LocalCacheOptions
 }
 
 /** The client the engine creates, as far as it starts and stops it (node-redis v4 has no `close`/`destroy`). */
@@ -56,7 +64,11 @@ export class RedisEngine implements SessionEngine {
   /** Lifetime in seconds of an entry without `expiresAt`. */
   readonly expireAfter: number
 
+  /** The in-process cache (`localCache`), or `undefined` when off. */
+  readonly localCache: LocalCacheState | undefined
+
   private readonly connection: RedisConnection
+  private readonly cache: LocalCache | undefined
   private readonly ownsClient: boolean
   private preparing: Promise<void> | undefined
 
@@ -71,6 +83,7 @@ export class RedisEngine implements SessionEngine {
       identifier = DEFAULT_IDENTIFIER,
       expireAfter = DEFAULT_EXPIRE_AFTER_S,
       commandTimeout = DEFAULT_COMMAND_TIMEOUT_MS,
+      localCache,
       ...clientOptions
     } = options ?? {}
     if (typeof identifier !== 'string') throw invalidOption('identifier', identifier, 'a string')
@@ -95,6 +108,10 @@ export class RedisEngine implements SessionEngine {
     this.ownsClient = existing === undefined
     this.client = existing ?? ownClient(clientOptions, host, port)
     this.connection = new RedisConnection(this.client, commandTimeout)
+    const cacheOptions = readLocalCacheOptions(localCache)
+    if (cacheOptions) assertTrackable(this.client)
+    this.cache = cacheOptions && new LocalCache(this.client, this.entryKey(''), cacheOptions.maxEntries)
+    this.localCache = this.cache
   }
 
   /**
@@ -103,10 +120,12 @@ export class RedisEngine implements SessionEngine {
    * commands after it) at once instead of holding them, and is used as soon as it is back.
    */
   prepare(): Promise<void> {
-    this.preparing ??= this.open().catch((error: unknown) => {
-      this.preparing = undefined
-      throw error
-    })
+    this.preparing ??= this.open()
+      .then(() => this.cache?.start())
+      .catch((error: unknown) => {
+        this.preparing = undefined
+        throw error
+      })
     return this.preparing
   }
 
@@ -118,6 +137,7 @@ export class RedisEngine implements SessionEngine {
   /** Closes the client if the engine created it; a client passed in is left to the app. */
   async release(): Promise<void> {
     this.preparing = undefined
+    await this.cache?.stop()
     if (!this.ownsClient || !this.client.isOpen) return
     const client = this.client as OwnedClient
     if (!client.isReady) {
@@ -130,7 +150,8 @@ export class RedisEngine implements SessionEngine {
 
   async get(token: string): Promise<EngineSubject | undefined> {
     const key = this.entryKey(token)
-    const entry = decodeEntry(await this.connection.send(key, ['GET', key]))
+    const read = async () => decodeEntry(await this.connection.send(key, ['GET', key]))
+    const entry = this.cache ? (this.cache.lookup(key) ?? (await this.cache.load(key, read))) : await read()
     return entry && isLive(entry.subject, Date.now()) ? entry.subject : undefined
   }
 
@@ -140,6 +161,7 @@ export class RedisEngine implements SessionEngine {
     const value = encodeEntry(category, subject)
     if (expiresAt <= now) return this.delete(token)
     const key = this.entryKey(token)
+    this.cache?.forget(key)
     // The entry is written before its index member, so that a concurrent deleteAll either sees the
     // member and deletes the entry, or misses both: never an entry that no index lists.
     const [previous] = await this.connection.inOrder([
@@ -155,6 +177,7 @@ export class RedisEngine implements SessionEngine {
     const expiresAt = this.expiryOf(subject, now)
     const value = encodeEntry(category, subject)
     const key = this.entryKey(token)
+    this.cache?.forget(key)
     if (expiresAt <= now) {
       const [deleted] = await this.connection.inOrder([
         () => this.connection.send(key, ['DEL', key]),
@@ -169,6 +192,8 @@ export class RedisEngine implements SessionEngine {
       () => this.connection.run(REINDEX, [this.indexKey(category)], [token, String(expiresAt), String(now)]),
       () => this.connection.send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'XX'])
     ])
+    // On a cluster a read could slip in between the two commands and keep the old entry.
+    this.cache?.forget(key)
     return stored !== null
   }
 
@@ -193,6 +218,7 @@ export class RedisEngine implements SessionEngine {
 
   async delete(token: string, category?: string): Promise<void> {
     const key = this.entryKey(token)
+    this.cache?.forget(key)
     if (category === undefined) {
       const entry = decodeEntry(await this.connection.send(key, ['GETDEL', key]))
       if (entry) await this.unindex(token, entry.category)
@@ -203,6 +229,7 @@ export class RedisEngine implements SessionEngine {
 
   async deleteAll(category: string, keepToken?: string): Promise<void> {
     const index = this.indexKey(category)
+    this.cache?.forgetCategory(category)
     if (!this.connection.cluster) {
       const keep = keepToken === undefined ? [] : [keepToken]
       await this.connection.run(DELETE_ALL, [index], [this.entryKey(''), ...keep])
@@ -216,11 +243,13 @@ export class RedisEngine implements SessionEngine {
     await Promise.all(
       tokens.map((token) => this.connection.send(this.entryKey(token), ['UNLINK', this.entryKey(token)]))
     )
+    this.cache?.forgetCategory(category)
     await this.connection.send(index, ['ZREM', index, ...tokens])
   }
 
   /** Removes every key under this engine's identifier, with `SCAN` on every master (never on a request path). */
   async clear(): Promise<void> {
+    this.cache?.clear()
     await this.connection.unlinkMatching(`${escapeGlob(this.identifier)}:[ti]:*`)
   }
 

@@ -5,7 +5,7 @@ import { andThen, type MaybePromise } from '../maybe'
 import { categoryOf, type StoredSession } from '../record'
 import type { Session } from '../Session'
 import { hashToken, parseToken, tokenFromAuthorization } from '../token'
-import { adopt, clientIp, type SessionState } from './state'
+import { adopt, clientIp, UNREAD_IP, type SessionState } from './state'
 
 /** The token a request came with, and whether the cookie carried it (rather than a Bearer header). */
 interface CarriedToken {
@@ -46,14 +46,14 @@ function resume(
   const now = Date.now()
   const category = categoryOf(config, stored.userId)
   if (!isLive(stored, now, config)) return store.remove(hash, category)
-  const lastIp = clientIp(request)
   const renew = isDueForRenewal(stored, now, config)
   if (!renew && !config.trackSessionAccess) {
     adopt(session, state, carried.token, hash, stored)
     session.lastAccessed = new Date(now)
-    session.lastIp = lastIp
+    state.lastIp = UNREAD_IP
     return
   }
+  const lastIp = clientIp(request)
   const expiresAt = renew ? expiryFrom(now, stored.firstAccessed, config) : stored.expiresAt
   const updated = { ...stored, lastAccessed: now, lastIp, expiresAt }
   // update() only rewrites a live entry: a logOut that lands between our read and this write wins.

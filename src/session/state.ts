@@ -18,7 +18,12 @@ export interface SessionState {
   stored: StoredSession | undefined
   /** The raw token; kept here, off the session object, so copies of `request.session` never hold it. */
   token: string | null
+  /** `Session#lastIp`, or {@link UNREAD_IP} until it is asked for. */
+  lastIp: string | null | typeof UNREAD_IP
 }
+
+/** Marks a request IP not read yet: Express computes `request.ip` anew on every access (proxy trust rules). */
+export const UNREAD_IP = Symbol('unread ip')
 
 /** The state of a new session of `request`; Express's request type is kept, its extras are optional in use. */
 export function stateOf(
@@ -32,7 +37,8 @@ export function stateOf(
     context,
     hash: undefined,
     stored: undefined,
-    token: null
+    token: null,
+    lastIp: null
   }
 }
 

@@ -1,0 +1,141 @@
+import type { EngineSubject } from '../../engine'
+import { invalidOption } from '../../errors'
+import { SubjectSnapshot } from '../subjectCopy'
+import type { StoredEntry } from './codec'
+import type { RedisClientLike, RedisClusterLike } from './connection'
+import { InvalidationTracker } from './tracking'
+
+/** Options of the Redis engine's in-process cache of session entries (`localCache`). */
+export interface LocalCacheOptions {
+  /** Most entries kept in process; past it the least recently read is dropped. */
+  maxEntries: number
+}
+
+/** What the engine can observe of its local cache (for monitoring and tests). */
+export interface LocalCacheState {
+  /** Entries kept now. */
+  readonly size: number
+  /** Whether Redis is tracking for this process: while it is not, nothing is cached or served from cache. */
+  readonly tracking: boolean
+}
+
+interface CachedEntry {
+  category: string
+  snapshot: SubjectSnapshot
+}
+
+/** One read in flight: an invalidation of its key while it is in flight makes its result uncacheable. */
+interface Fetch {
+  stale: boolean
+}
+
+/** Validates the `localCache` option of {@link RedisEngine}. */
+export function readLocalCacheOptions(value: unknown): LocalCacheOptions | undefined {
+  if (value === undefined) return undefined
+  const maxEntries = (value as Partial<LocalCacheOptions> | null)?.maxEntries
+  if (!(Number.isSafeInteger(maxEntries) && (maxEntries as number) > 0)) {
+    throw invalidOption('localCache', value, 'an object with maxEntries, a positive integer')
+  }
+  return { maxEntries: maxEntries as number }
+}
+
+/**
+ * Session entries kept in process, kept right by Redis: Redis pushes an invalidation for every key under
+ * the engine's entry prefix that anyone changes or deletes (client tracking in broadcasting mode), and
+ * while that push channel is not up, the cache is empty and bypassed. A hit sends no command.
+ */
+export class LocalCache implements LocalCacheState {
+  private readonly entries = new Map<string, CachedEntry>()
+  private readonly inFlight = new Map<string, Set<Fetch>>()
+  private readonly tracker: InvalidationTracker
+  // Bumped whenever the whole cache is dropped: a read begun before cannot be cached after.
+  private generation = 0
+
+  constructor(
+    client: RedisClientLike | RedisClusterLike,
+    prefix: string,
+    private readonly maxEntries: number
+  ) {
+    this.tracker = new InvalidationTracker(client, prefix, {
+      invalidate: (keys) => {
+        if (keys === null) this.clear()
+        else for (const key of keys) this.forget(key)
+      },
+      lost: () => this.clear()
+    })
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  get tracking(): boolean {
+    return this.tracker.tracking
+  }
+
+  /** Starts tracking; resolves once the first attempt is over, whatever its outcome (the cache stays off until it succeeds). */
+  start(): Promise<void> {
+    return this.tracker.start()
+  }
+
+  /** Stops tracking and drops every entry. */
+  async stop(): Promise<void> {
+    await this.tracker.stop()
+    this.clear()
+  }
+
+  /** A copy of the entry under `key`, without any command, or `undefined` when it is not kept. */
+  lookup(key: string): { category: string; subject: EngineSubject } | undefined {
+    const cached = this.entries.get(key)
+    if (!cached) return undefined
+    // Re-inserted at the end: the Map's first key is always the least recently read.
+    this.entries.delete(key)
+    this.entries.set(key, cached)
+    return { category: cached.category, subject: cached.snapshot.copy() }
+  }
+
+  /** Runs `read` (the `GET` of `key`) and keeps what it found, unless the key changed while it ran. */
+  async load(key: string, read: () => Promise<StoredEntry | undefined>): Promise<StoredEntry | undefined> {
+    const fetch: Fetch = { stale: !this.tracker.tracking }
+    const generation = this.generation
+    let pending = this.inFlight.get(key)
+    if (!pending) this.inFlight.set(key, (pending = new Set()))
+    pending.add(fetch)
+    try {
+      const entry = await read()
+      if (entry && !fetch.stale && generation === this.generation && this.tracker.tracking) {
+        this.keep(key, entry)
+        return { category: entry.category, subject: this.entries.get(key)!.snapshot.copy() }
+      }
+      return entry
+    } finally {
+      pending.delete(fetch)
+      if (pending.size === 0) this.inFlight.delete(key)
+    }
+  }
+
+  /** Drops the entry under `key`, and makes every read of it in flight uncacheable. */
+  forget(key: string): void {
+    this.entries.delete(key)
+    const pending = this.inFlight.get(key)
+    if (pending) for (const fetch of pending) fetch.stale = true
+  }
+
+  /** Drops every entry of `category` (a sign-out of many sessions), and every read in flight. */
+  forgetCategory(category: string): void {
+    this.generation += 1
+    for (const [key, cached] of this.entries) if (cached.category === category) this.entries.delete(key)
+  }
+
+  /** Drops every entry, and every read in flight. */
+  clear(): void {
+    this.generation += 1
+    this.entries.clear()
+  }
+
+  private keep(key: string, entry: StoredEntry): void {
+    this.entries.delete(key)
+    this.entries.set(key, { category: entry.category, snapshot: new SubjectSnapshot(entry.subject) })
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string)
+  }
+}

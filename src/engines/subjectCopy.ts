@@ -1,0 +1,23 @@
+import type { EngineSubject } from '../engine'
+
+/**
+ * A subject kept in process memory, and handed out as copies: a flat subject (every field a primitive,
+ * as the core's sessions are) is copied with a spread, anything else through its JSON, so that no caller
+ * can mutate what is kept.
+ */
+export class SubjectSnapshot {
+  readonly #kept: Readonly<EngineSubject>
+  readonly #json: string | undefined
+
+  /** `subject` must be JSON data the caller no longer mutates (a freshly parsed one). */
+  constructor(subject: EngineSubject, json?: string) {
+    const flat = Object.values(subject).every((value) => value === null || typeof value !== 'object')
+    this.#kept = Object.freeze(subject)
+    this.#json = flat ? undefined : (json ?? JSON.stringify(subject))
+  }
+
+  /** A copy of the subject that shares nothing mutable with the kept one. */
+  copy(): EngineSubject {
+    return this.#json === undefined ? { ...this.#kept } : (JSON.parse(this.#json) as EngineSubject)
+  }
+}
