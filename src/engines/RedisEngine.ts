@@ -350,7 +350,7 @@ export class RedisEngine implements SessionEngine {
 
   private async connectClient(): Promise<void> {
     const client = this.ownClient
-    if (!client) return this.connection.adapter.connect()
+    if (!client) return this.connection.connect()
     if (client.isOpen) return
     const connected = client.connect()
     // The first refusal fails prepare() with the client's error; the client keeps retrying on its own.

@@ -38,6 +38,11 @@ export class RedisConnection {
     return this.adapter.cluster
   }
 
+  /** Connects a client that is neither connected nor connecting, bounded like a command. */
+  connect(): Promise<void> {
+    return this.bounded(this.adapter.connect())
+  }
+
   /** Sends one command about `key`. */
   send(key: string, args: string[]): Promise<unknown> {
     return this.bounded(this.adapter.send(key, args))
