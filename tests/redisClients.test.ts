@@ -9,7 +9,8 @@ import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/r
 import { createApp, type ErrorLog } from './support/app'
 import { describeEngineConformance, tokenHash } from './support/engineConformance'
 import { auth, describeHostileTokens, describeHttpFlow, logIn } from './support/redisHttpFlow'
-import { describeWithRedis, freePort, RedisServer } from './support/redisServer'
+import { describeSetCapped } from './support/redisSetCapped'
+import { describeWithRedis, freePort, RedisMonitor, RedisServer } from './support/redisServer'
 
 const subject = (overrides: Record<string, unknown> = {}) => ({
   id: 'x',
@@ -81,6 +82,12 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
       expect(await engine.get(token)).toMatchObject({ id: 'x' })
     })
 
+    let capped: RedisEngine
+    beforeAll(() => {
+      capped = new RedisEngine({ client, identifier: 'ioredis-capped' })
+    })
+    describeSetCapped('ioredis', () => capped)
+
     describeHttpFlow(() => ({ engine: new RedisEngine({ client }), raw }), '-ioredis')
     describeHostileTokens(() => ({ engine: new RedisEngine({ client }), ports: [server.port] }), '-ioredis')
   })
@@ -97,6 +104,29 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
         const engine = new RedisEngine({ client, identifier: 'iovalkey-conformance' })
         await engine.clear()
         return engine
+      }
+    })
+  })
+
+  describe('node-redis', () => {
+    let engine: RedisEngine
+    beforeAll(() => {
+      engine = new RedisEngine({ client: raw, identifier: 'capped' })
+    })
+    describeSetCapped('node-redis', () => engine)
+
+    it('caps in one round trip: one script, whatever it removes', async () => {
+      for (let position = 0; position < 5; position++) {
+        await engine.set(tokenHash(), 'auth-one-trip', subject({ lastAccessed: position }))
+      }
+      const monitor = await RedisMonitor.start(server.port)
+      try {
+        await monitor.commands()
+        const removed = await engine.setCapped(tokenHash(), 'auth-one-trip', subject({ lastAccessed: 10 }), 2)
+        expect(removed).toHaveLength(4)
+        expect((await monitor.commands()).map(([name]) => name.toUpperCase())).toEqual(['EVALSHA'])
+      } finally {
+        monitor.stop()
       }
     })
   })
