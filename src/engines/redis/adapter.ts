@@ -17,8 +17,11 @@ export interface RedisAdapter {
   /** Connects a client that is neither connected nor connecting; leaves any other as it is. */
   connect(): Promise<void>
   send: Send
-  /** Runs `work` with a `send` whose commands travel, in the order sent, over one connection. */
-  pinned<T>(work: (send: Send) => Promise<T>): Promise<T>
+  /**
+   * Commands sent without waiting for each other reach Redis in the order sent, over one connection
+   * (so a `WAIT` after them waits for them). Otherwise the engine sends them one after another.
+   */
+  readonly ordered: boolean
   /** One sender per master, for the commands that concern a whole node (`SCAN`, `CONFIG GET`). */
   masters(): Promise<NodeSend[]>
   /** Calls `listener` with every connection error the client reports, and with `undefined` once it is ready again. */

@@ -54,12 +54,13 @@ export class RedisConnection {
   }
 
   /**
-   * Runs the steps in order: on one connection, sent in one write (Redis keeps their order) and
-   * bounded as one round trip; on a cluster, where they may go to different nodes, one after another.
+   * Runs the steps in order: over one connection, sent in one write (Redis keeps their order) and
+   * bounded as one round trip; otherwise (a cluster, a pool) one after another, each bounded.
    */
   async together(steps: Step[]): Promise<unknown[]> {
-    if (!this.cluster) {
-      return this.bounded(this.adapter.pinned((send) => Promise.all(steps.map((step) => step(send)))))
+    if (this.adapter.ordered) {
+      const { send } = this.adapter
+      return this.bounded(Promise.all(steps.map((step) => step(send))))
     }
     const replies: unknown[] = []
     const send: Send = (key, args) => this.send(key, args)

@@ -24,6 +24,7 @@ const IDLE = new Set(['wait', 'end'])
 /** An ioredis `Redis`: one connection (to the master sentinels name, with `sentinels`), commands in the order sent. */
 export class IoRedisAdapter implements RedisAdapter {
   readonly cluster = false
+  readonly ordered = true
 
   constructor(readonly client: IoRedisLike) {}
 
@@ -32,10 +33,6 @@ export class IoRedisAdapter implements RedisAdapter {
   }
 
   send: Send = (_key, [command, ...args]) => this.client.call(command, args)
-
-  pinned<T>(work: (send: Send) => Promise<T>): Promise<T> {
-    return work(this.send)
-  }
 
   async masters(): Promise<NodeSend[]> {
     return [([command, ...args]) => this.client.call(command, args)]
@@ -53,6 +50,7 @@ export class IoRedisAdapter implements RedisAdapter {
  */
 export class IoRedisClusterAdapter implements RedisAdapter {
   readonly cluster = true
+  readonly ordered = false
 
   constructor(readonly client: IoRedisClusterLike) {}
 
@@ -71,10 +69,6 @@ export class IoRedisClusterAdapter implements RedisAdapter {
     const [error, reply] = replies?.[1] ?? [new Error('the cluster dropped the WAIT pipeline'), null]
     if (error) throw error
     return reply
-  }
-
-  pinned<T>(work: (send: Send) => Promise<T>): Promise<T> {
-    return work(this.send)
   }
 
   async masters(): Promise<NodeSend[]> {
