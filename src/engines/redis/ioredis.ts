@@ -11,6 +11,8 @@ export interface IoRedisLike {
 /** An ioredis (5 or later) or iovalkey `Cluster`, as far as {@link RedisEngine} uses it. */
 export interface IoRedisClusterLike {
   readonly status: string
+  once(event: 'ready' | 'end', listener: () => void): unknown
+  off(event: 'ready' | 'end', listener: () => void): unknown
   readonly isCluster: boolean
   connect(): Promise<unknown>
   call(command: string, args: string[]): Promise<unknown>
@@ -54,16 +56,31 @@ export class IoRedisClusterAdapter implements RedisAdapter {
 
   constructor(readonly client: IoRedisClusterLike) {}
 
+  /** Connects if idle, and waits for the slot map: until then the cluster cannot name its masters. */
   async connect(): Promise<void> {
-    if (IDLE.has(this.client.status)) await this.client.connect()
+    const { client } = this
+    if (IDLE.has(client.status)) await client.connect()
+    if (client.status === 'ready') return
+    await new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        client.off('end', ended)
+        resolve()
+      }
+      const ended = () => {
+        client.off('ready', ready)
+        reject(new Error('the ioredis Cluster client was closed before it was ready'))
+      }
+      client.once('ready', ready)
+      client.once('end', ended)
+    })
   }
 
   send: Send = async (key, [command, ...args]) => {
     if (command !== 'WAIT') return this.client.call(command, args)
     const replies = await this.client
       .pipeline([
-        ['EXISTS', key],
-        [command, ...args]
+        ['exists', key],
+        ['wait', ...args]
       ])
       .exec()
     const [error, reply] = replies?.[1] ?? [new Error('the cluster dropped the WAIT pipeline'), null]
