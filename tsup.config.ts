@@ -9,5 +9,13 @@ export default defineConfig({
   target: 'node20',
   tsconfig: 'tsconfig.build.json',
   // The core loads the Redis entry by name, lazily, so both builds share one RedisEngine.
-  external: ['express', 'redis', 'cookie-parser', 'express-session-registry/redis']
+  external: ['express', 'redis', 'cookie-parser', 'express-session-registry/redis'],
+  // The Redis engine loads `redis` on demand with require(), so an app with ioredis only never needs
+  // it; ES modules get a require of their own for that.
+  banner: ({ format }) =>
+    format === 'esm'
+      ? {
+          js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+        }
+      : {}
 })

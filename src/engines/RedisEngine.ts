@@ -1,52 +1,15 @@
 import { once } from 'node:events'
-import type { RedisClientOptions } from 'redis'
 import type { EngineSubject, SessionEngine } from '../engine'
-import { invalidOption } from '../errors'
-import type { RedisAdapter } from './redis/adapter'
 import { setCappedOnCluster } from './redis/clusterCap'
 import { decodeEntry, encodeEntry, subjectsIn } from './redis/codec'
 import { RedisConnection, runScript, text, type Step } from './redis/connection'
-import { adapterFor, type SupportedRedisClient } from './redis/detect'
+import type { SupportedRedisClient } from './redis/detect'
 import { refuseEvictingPolicy } from './redis/eviction'
-import { NodeRedisClientAdapter } from './redis/nodeRedis'
-import { createOwnClient, globalValue, type OwnedClient } from './redis/ownClient'
+import type { OwnedClient } from './redis/ownClient'
+import { resolveRedisOptions, type RedisEngineOptions } from './redis/options'
 import { DELETE_ALL, INDEX, REINDEX, SET_CAPPED } from './redis/scripts'
 
-/** Options of {@link RedisEngine}: every node-redis `createClient` option, plus the ones below. */
-export interface RedisEngineOptions extends RedisClientOptions {
-  /** Host of the client the engine creates (shorthand for `socket.host`). @default 'localhost' */
-  host?: string
-  /** Port of the client the engine creates (shorthand for `socket.port`). @default 6379 */
-  port?: number
-  /**
-   * A client to use instead of creating one: node-redis 4+ `createClient`, `createCluster` or
-   * `createSentinel`, or an ioredis 5+ / iovalkey `Redis` (with or without `sentinels`) or `Cluster`.
-   * The app connects (or lets the engine connect) and closes it.
-   */
-  client?: SupportedRedisClient
-  /** Name of a global variable holding the client to use, as `client` does. */
-  globalClient?: string
-  /** Prefix of every key the engine writes. @default 'universal-registry' */
-  identifier?: string
-  /** Lifetime, in seconds, of an entry whose subject has no `expiresAt` of its own. @default 2_592_000 (30 days) */
-  expireAfter?: number
-  /** Milliseconds after which a command Redis has not answered fails; `Infinity` waits forever. @default 1_000 */
-  commandTimeout?: number
-  /**
-   * Replicas that must acknowledge a log in or a log out (`WAIT`) before it resolves, so that a failover
-   * neither loses the session nor brings a revoked one back. @default 0 (the master's word is enough)
-   */
-  replicas?: number
-  /** Milliseconds a write waits for `replicas` acknowledgements before it fails; below `commandTimeout`. @default 500 */
-  replicaTimeout?: number
-  /** Accept a Redis whose `maxmemory-policy` may evict the engine's keys (see `prepare()`). @default false */
-  allowEviction?: boolean
-}
-
-const DEFAULT_IDENTIFIER = 'universal-registry'
-const DEFAULT_EXPIRE_AFTER_S = 30 * 24 * 60 * 60
-const DEFAULT_COMMAND_TIMEOUT_MS = 1_000
-const DEFAULT_REPLICA_TIMEOUT_MS = 500
+export type { RedisEngineOptions }
 
 /**
  * The Redis engine: sessions shared by every app instance, on standalone Redis, Sentinel or Redis
@@ -73,53 +36,15 @@ export class RedisEngine implements SessionEngine {
   private preparing: Promise<void> | undefined
 
   constructor(options?: RedisEngineOptions) {
-    const {
-      host,
-      port,
-      client,
-      globalClient,
-      identifier = DEFAULT_IDENTIFIER,
-      expireAfter = DEFAULT_EXPIRE_AFTER_S,
-      commandTimeout = DEFAULT_COMMAND_TIMEOUT_MS,
-      replicas = 0,
-      replicaTimeout = DEFAULT_REPLICA_TIMEOUT_MS,
-      allowEviction = false,
-      ...clientOptions
-    } = options ?? {}
-    if (typeof identifier !== 'string') throw invalidOption('identifier', identifier, 'a string')
-    if (!(typeof expireAfter === 'number' && Number.isFinite(expireAfter) && expireAfter > 0)) {
-      throw invalidOption('expireAfter', expireAfter, 'a positive number of seconds')
-    }
-    if (!(typeof commandTimeout === 'number' && commandTimeout > 0)) {
-      throw invalidOption('commandTimeout', commandTimeout, 'a positive number of milliseconds, or Infinity')
-    }
-    if (!(Number.isInteger(replicas) && replicas >= 0)) throw invalidOption('replicas', replicas, 'a whole number ≥ 0')
-    if (replicas > 0 && !(Number.isInteger(replicaTimeout) && replicaTimeout > 0 && replicaTimeout < commandTimeout)) {
-      throw invalidOption('replicaTimeout', replicaTimeout, `a whole number of milliseconds below commandTimeout`)
-    }
-    if (typeof allowEviction !== 'boolean') throw invalidOption('allowEviction', allowEviction, 'a boolean')
-    if (host !== undefined && typeof host !== 'string') throw invalidOption('host', host, 'a string')
-    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65_536)) {
-      throw invalidOption('port', port, 'a port number')
-    }
-    if (client !== undefined && globalClient !== undefined) {
-      throw invalidOption('globalClient', globalClient, 'left out when "client" is given')
-    }
-
-    this.identifier = identifier
-    this.expireAfter = expireAfter
-    this.replicas = replicas
-    this.replicaTimeout = replicaTimeout
-    this.allowEviction = allowEviction
-    let adapter: RedisAdapter
-    if (client !== undefined) adapter = adapterFor(client, 'client')
-    else if (globalClient !== undefined) adapter = adapterFor(globalValue(globalClient), 'globalClient')
-    else {
-      this.ownClient = createOwnClient(clientOptions, host, port)
-      adapter = new NodeRedisClientAdapter(this.ownClient)
-    }
-    this.client = adapter.client as SupportedRedisClient
-    this.connection = new RedisConnection(adapter, commandTimeout)
+    const config = resolveRedisOptions(options)
+    this.identifier = config.identifier
+    this.expireAfter = config.expireAfter
+    this.replicas = config.replicas
+    this.replicaTimeout = config.replicaTimeout
+    this.allowEviction = config.allowEviction
+    this.ownClient = config.ownClient
+    this.client = config.adapter.client as SupportedRedisClient
+    this.connection = new RedisConnection(config.adapter, config.commandTimeout)
   }
 
   /**
