@@ -193,6 +193,28 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
     })
   })
 
+  describe('options', () => {
+    it.each([
+      ['replicas', -1],
+      ['replicas', 1.5],
+      ['replicas', 'all'],
+      ['allowEviction', 'yes']
+    ])('rejects %s = %p with a TypeError naming it', (name, value) => {
+      expect(() => new RedisEngine({ [name]: value })).toThrow(`"${name}"`)
+    })
+
+    it.each([0, 1_000, 2_000, 'soon'])(
+      'rejects replicaTimeout = %p with replicas, at or above commandTimeout',
+      (value) => {
+        expect(() => new RedisEngine({ replicas: 1, replicaTimeout: value as number })).toThrow('"replicaTimeout"')
+      }
+    )
+
+    it('ignores replicaTimeout without replicas', () => {
+      expect(() => new RedisEngine({ replicaTimeout: 5_000 }).replicas).not.toThrow()
+    })
+  })
+
   describe('when Redis cannot be reached', () => {
     it('keeps the connection error as the cause of every later failure, not only the first', async () => {
       const engine = new RedisEngine({ port: await freePort() })
@@ -243,6 +265,17 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
     it('refuses through ioredis too', async () => {
       await raw.configSet('maxmemory-policy', 'allkeys-lru')
       await expect(new RedisEngine({ client: ioredis() }).prepare()).rejects.toThrow('allkeys-lru')
+    })
+
+    it('reads the policy from a RESP3 client’s map reply too', async () => {
+      const resp3 = createClient({ url: server.url, RESP: 3 })
+      await resp3.connect()
+      try {
+        await raw.configSet('maxmemory-policy', 'allkeys-lfu')
+        await expect(new RedisEngine({ client: resp3 }).prepare()).rejects.toThrow('allkeys-lfu')
+      } finally {
+        await resp3.close()
+      }
     })
 
     it('accepts the risk with allowEviction: true', async () => {

@@ -75,6 +75,14 @@ export function describeSetCapped(name: string, engine: () => RedisEngine): void
       expect(ids(Object.values(await engine().getAll(target)))).toEqual(['kept', 'new'])
     })
 
+    it('removes instead of storing an entry whose expiresAt has passed', async () => {
+      const target = nextCategory()
+      const [token] = await fill(target, [used('a', 1_000)])
+      expect(await engine().setCapped(token, target, { ...used('a', 2_000), expiresAt: Date.now() - 1 }, 5)).toEqual([])
+      expect(await engine().get(token)).toBeFalsy()
+      expect(await engine().getAll(target)).toEqual({})
+    })
+
     it('leaves the other categories alone', async () => {
       const [target, other] = [nextCategory(), nextCategory()]
       const [neighbour] = await fill(other, [used('neighbour', 1)])
