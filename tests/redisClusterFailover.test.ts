@@ -52,7 +52,15 @@ describeWithRedis('RedisEngine on Redis Cluster with one replica per master', ()
     async (_name, create) => {
       const client = create()
       try {
-        const engine = new RedisEngine({ client, replicas: 1, identifier: 'durable' })
+        // Generous bounds: on a busy machine a replica may take a while to confirm; the test is about
+        // what holds once the write resolves, not about how fast.
+        const engine = new RedisEngine({
+          client,
+          replicas: 1,
+          replicaTimeout: 4_000,
+          commandTimeout: 5_000,
+          identifier: 'durable'
+        })
         await engine.prepare()
         for (let attempt = 0; attempt < 5; attempt++) {
           const token = tokenHash()

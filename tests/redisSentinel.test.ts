@@ -79,7 +79,13 @@ describeWithSentinel('RedisEngine on Redis Sentinel (1 master, 1 replica, 3 sent
     ] as const)(
       '(%s) resolves a log in only once the replica holds it, and a log out once it dropped it',
       async (_name, client) => {
-        const engine = new RedisEngine({ client: client(), replicas: 1, identifier: 'durable' })
+        const engine = new RedisEngine({
+          client: client(),
+          replicas: 1,
+          replicaTimeout: 4_000,
+          commandTimeout: 5_000,
+          identifier: 'durable'
+        })
         const replica = topology.servers.find((server) => server.port !== masterPort)!
         const monitor = await RedisMonitor.start(masterPort)
         try {
