@@ -278,6 +278,23 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
       }
     })
 
+    it('fails prepare() with the reason when CONFIG GET fails otherwise', async () => {
+      const engine = new RedisEngine({ client: raw, commandTimeout: 200 })
+      const config = raw.sendCommand.bind(raw)
+      const spy = jest
+        .spyOn(raw, 'sendCommand')
+        .mockImplementation((args, options) =>
+          args[0] === 'CONFIG'
+            ? Promise.reject(new Error('LOADING Redis is loading the dataset in memory'))
+            : config(args, options)
+        )
+      try {
+        await expect(engine.prepare()).rejects.toThrow('LOADING')
+      } finally {
+        spy.mockRestore()
+      }
+    })
+
     it('accepts the risk with allowEviction: true', async () => {
       await raw.configSet('maxmemory-policy', 'allkeys-lru')
       await expect(new RedisEngine({ client: raw, allowEviction: true }).prepare()).resolves.toBeUndefined()

@@ -72,6 +72,21 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
     })
   })
 
+  describe('setCapped() over entries it did not write as the core does', () => {
+    it('drops members whose entry is gone, and ranks an entry without lastAccessed as least recent', async () => {
+      const engine = new RedisEngine({ client, identifier: 'capped-odd' })
+      const [gone, bare, recent] = [tokenHash(), tokenHash(), tokenHash()]
+      await engine.set(gone, 'auth-odd', subject({ lastAccessed: 1 }))
+      await engine.set(bare, 'auth-odd', subject({ id: 'bare' }))
+      await engine.set(recent, 'auth-odd', subject({ id: 'recent', lastAccessed: 5_000, firstAccessed: 5_000 }))
+      await client.del(`capped-odd:t:${gone}`)
+      const removed = await engine.setCapped(tokenHash(), 'auth-odd', subject({ id: 'new', lastAccessed: 9_000 }), 2)
+      expect(removed.map((entry) => entry.id)).toEqual(['bare'])
+      expect(Object.keys(await engine.getAll('auth-odd'))).toHaveLength(2)
+      expect(await client.zScore('capped-odd:i:auth-odd', gone)).toBeNull()
+    })
+  })
+
   describe('with an ioredis Cluster', () => {
     let io: IoRedisCluster
     beforeAll(async () => {
