@@ -38,5 +38,7 @@ export function watchEvents(client: object, listener: (error: Error | undefined)
   const emitter = client as Partial<Listenable>
   if (typeof emitter.on !== 'function') return
   emitter.on('error', (error: Error) => listener(error))
+  // node-redis's cluster client reports its nodes' connection errors under their own name.
+  emitter.on('node-error', (error: Error) => listener(error))
   emitter.on('ready', () => listener(undefined))
 }
