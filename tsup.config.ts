@@ -12,9 +12,19 @@ export default defineConfig({
   external: [
     'express',
     'redis',
+    'ioredis',
+    'iovalkey',
     'pg',
     'cookie-parser',
     'express-session-registry/redis',
     'express-session-registry/postgres'
-  ]
+  ],
+  // The Redis engine loads `redis` on demand with require(), so an app with ioredis only never needs
+  // it; ES modules get a require of their own for that.
+  banner: ({ format }) =>
+    format === 'esm'
+      ? {
+          js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+        }
+      : {}
 })

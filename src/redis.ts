@@ -1,3 +1,5 @@
 export { RedisEngine, type RedisEngineOptions } from './engines/RedisEngine'
-export type { RedisClientLike, RedisClusterLike } from './engines/redis/connection'
+export type { SupportedRedisClient } from './engines/redis/detect'
+export type { IoRedisClusterLike, IoRedisLike } from './engines/redis/ioredis'
 export type { LocalCacheOptions, LocalCacheState } from './engines/redis/localCache'
+export type { RedisClientLike, RedisClusterLike, RedisSentinelLike } from './engines/redis/nodeRedis'

@@ -1,7 +1,10 @@
+import { Cluster as IoRedisCluster } from 'ioredis'
 import { createCluster } from 'redis'
 import { createCluster as createClusterV4 } from 'redis4'
 import { RedisEngine } from 'express-session-registry/redis'
 import { describeEngineConformance, tokenHash } from './support/engineConformance'
+import { describeHostileTokens, describeHttpFlow } from './support/redisHttpFlow'
+import { describeSetCapped } from './support/redisSetCapped'
 import { describeWithRedis, eventually, RedisCluster, RedisMonitor, redisCli } from './support/redisServer'
 
 const subject = (overrides: Record<string, unknown> = {}) => ({
@@ -32,6 +35,85 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
       await engine.clear()
       return engine
     }
+  })
+
+  describe('setCapped()', () => {
+    let engine: RedisEngine
+    beforeAll(() => {
+      engine = new RedisEngine({ client, identifier: 'capped' })
+    })
+    describeSetCapped('node-redis cluster', () => engine)
+
+    it('costs what set() costs under the limit, and a bounded number of round trips over it', async () => {
+      const monitors = await Promise.all(cluster.nodes.map((node) => RedisMonitor.start(node.port)))
+      const sent = async () => (await Promise.all(monitors.map((monitor) => monitor.commands()))).flat()
+      try {
+        for (let position = 0; position < 6; position++) {
+          await engine.set(tokenHash(), 'auth-trips', subject({ lastAccessed: position }))
+        }
+        await sent()
+        await engine.setCapped(tokenHash(), 'auth-trips', subject({ lastAccessed: 10 }), 10)
+        expect((await sent()).map(([name]) => name.toUpperCase()).sort()).toEqual(['EVALSHA', 'SET'])
+        await engine.setCapped(tokenHash(), 'auth-trips', subject({ lastAccessed: 11 }), 2)
+        const names = (await sent()).map(([name]) => name.toUpperCase())
+        // The entry, its member, the index, every entry (one GET each, pipelined per master), the
+        // victims (one GETDEL each), their members.
+        // (Each monitor keeps its own node's order only, hence the sort.)
+        expect(names.filter((name) => !['GET', 'GETDEL'].includes(name)).sort()).toEqual([
+          'EVALSHA',
+          'SET',
+          'ZRANGE',
+          'ZREM'
+        ])
+        expect(names.filter((name) => name === 'GETDEL')).toHaveLength(6)
+      } finally {
+        monitors.forEach((monitor) => monitor.stop())
+      }
+    })
+  })
+
+  describe('setCapped() over entries it did not write as the core does', () => {
+    it('drops members whose entry is gone, and ranks an entry without lastAccessed as least recent', async () => {
+      const engine = new RedisEngine({ client, identifier: 'capped-odd' })
+      const [gone, bare, recent] = [tokenHash(), tokenHash(), tokenHash()]
+      await engine.set(gone, 'auth-odd', subject({ lastAccessed: 1 }))
+      await engine.set(bare, 'auth-odd', subject({ id: 'bare' }))
+      await engine.set(recent, 'auth-odd', subject({ id: 'recent', lastAccessed: 5_000, firstAccessed: 5_000 }))
+      await client.del(`capped-odd:t:${gone}`)
+      const removed = await engine.setCapped(tokenHash(), 'auth-odd', subject({ id: 'new', lastAccessed: 9_000 }), 2)
+      expect(removed.map((entry) => entry.id)).toEqual(['bare'])
+      expect(Object.keys(await engine.getAll('auth-odd'))).toHaveLength(2)
+      expect(await client.zScore('capped-odd:i:auth-odd', gone)).toBeNull()
+    })
+  })
+
+  describe('with an ioredis Cluster', () => {
+    let io: IoRedisCluster
+    beforeAll(async () => {
+      io = new IoRedisCluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })))
+    })
+    afterAll(() => io.quit())
+
+    describeEngineConformance('RedisEngine (ioredis Cluster)', {
+      engine: async () => {
+        const engine = new RedisEngine({ client: io, identifier: 'io-conformance' })
+        await engine.prepare()
+        await engine.clear()
+        return engine
+      }
+    })
+
+    let capped: RedisEngine
+    beforeAll(() => {
+      capped = new RedisEngine({ client: io, identifier: 'io-capped' })
+    })
+    describeSetCapped('ioredis Cluster', () => capped)
+
+    describeHttpFlow(() => ({ engine: new RedisEngine({ client: io }), raw: client }), '-ioredis')
+    describeHostileTokens(
+      () => ({ engine: new RedisEngine({ client: io }), ports: cluster.nodes.map((node) => node.port) }),
+      '-ioredis'
+    )
   })
 
   describe('with a node-redis v4 cluster client', () => {

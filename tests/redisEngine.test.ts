@@ -1,6 +1,6 @@
 import { createClient, RESP_TYPES } from 'redis'
 import { createClient as createClientV4 } from 'redis4'
-import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
+import { type RedisClientLike, RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
 import { describeEngineConformance, tokenHash } from './support/engineConformance'
 import { describeWithRedis, eventually, RedisMonitor, RedisServer } from './support/redisServer'
 
@@ -160,7 +160,7 @@ describeWithRedis('RedisEngine on standalone Redis', () => {
       const engine = new RedisEngine()
       expect(engine.identifier).toBe('universal-registry')
       expect(engine.expireAfter).toBe(30 * 24 * 60 * 60)
-      expect(engine.client.isOpen).toBe(false)
+      expect((engine.client as RedisClientLike).isOpen).toBe(false)
       await engine.release()
     })
 

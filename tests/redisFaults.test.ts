@@ -1,4 +1,4 @@
-import { RedisEngine } from 'express-session-registry/redis'
+import { type RedisClientLike, RedisEngine } from 'express-session-registry/redis'
 import { tokenHash } from './support/engineConformance'
 import { describeWithRedis, eventually, freePort, RedisServer } from './support/redisServer'
 
@@ -86,7 +86,7 @@ describeWithRedis('RedisEngine when Redis fails', () => {
       const engine = newEngine(await freePort())
       await expect(engine.prepare()).rejects.toThrow()
       await engine.release()
-      expect(engine.client.isOpen).toBe(false)
+      expect((engine.client as RedisClientLike).isOpen).toBe(false)
     })
   })
 

@@ -1,3 +1,4 @@
+import IoRedis from 'ioredis'
 import { createClient } from 'redis'
 import { createClient as createClientV4 } from 'redis4'
 import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
@@ -315,6 +316,13 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
     it('rejects a client that cannot open a tracking connection', () => {
       const client = { isOpen: false, connect: async () => undefined, sendCommand: async () => null }
       expect(() => new RedisEngine({ client, localCache: { maxEntries: 10 } })).toThrow(TypeError)
+    })
+
+    it('rejects an ioredis client, which has duplicate() but not node-redis tracking connections', () => {
+      const client = new IoRedis({ port: server.port, lazyConnect: true })
+      expect(() => new RedisEngine({ client, localCache: { maxEntries: 10 } })).toThrow(
+        expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('"localCache"') })
+      )
     })
   })
 

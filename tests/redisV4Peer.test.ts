@@ -1,4 +1,4 @@
-import { RedisEngine } from 'express-session-registry/redis'
+import { type RedisClientLike, RedisEngine } from 'express-session-registry/redis'
 import { tokenHash } from './support/engineConformance'
 import { describeWithRedis, eventually, freePort, RedisServer } from './support/redisServer'
 
@@ -31,7 +31,7 @@ describeWithRedis('RedisEngine with node-redis v4 as the peer dependency', () =>
     await server.restart()
     await eventually(async () => (await engine.get(token).catch(() => undefined)) !== undefined)
     await engine.release()
-    expect(engine.client.isOpen).toBe(false)
+    expect((engine.client as RedisClientLike).isOpen).toBe(false)
   })
 
   it('releases a v4 client that is still reconnecting', async () => {
@@ -40,7 +40,7 @@ describeWithRedis('RedisEngine with node-redis v4 as the peer dependency', () =>
     await server.kill()
     await expect(engine.get(tokenHash())).rejects.toThrow()
     await engine.release()
-    expect(engine.client.isOpen).toBe(false)
+    expect((engine.client as RedisClientLike).isOpen).toBe(false)
     await server.restart()
   })
 
@@ -50,6 +50,6 @@ describeWithRedis('RedisEngine with node-redis v4 as the peer dependency', () =>
     await expect(engine.prepare()).rejects.toThrow()
     expect(Date.now() - started).toBeLessThan(2_000)
     await engine.release()
-    expect(engine.client.isOpen).toBe(false)
+    expect((engine.client as RedisClientLike).isOpen).toBe(false)
   })
 })

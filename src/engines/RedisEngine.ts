@@ -1,56 +1,21 @@
 import { once } from 'node:events'
-import { createClient, type RedisClientOptions } from 'redis'
 import type { EngineSubject, SessionEngine } from '../engine'
-import { invalidOption } from '../errors'
-import { CONNECT_REDIS_HINTS, rejectMigratedOptions } from '../optionNames'
-import { decodeEntry, encodeEntry } from './redis/codec'
-import { isRedisClient, RedisConnection, text, type RedisClientLike, type RedisClusterLike } from './redis/connection'
-import { LocalCache, readLocalCacheOptions, type LocalCacheOptions, type LocalCacheState } from './redis/localCache'
-import { DELETE_ALL, INDEX, REINDEX } from './redis/scripts'
-import { assertTrackable } from './redis/tracking'
+import { setCappedOnCluster } from './redis/clusterCap'
+import { decodeEntry, encodeEntry, subjectsIn } from './redis/codec'
+import { RedisConnection, runScript, text, type Step } from './redis/connection'
+import type { SupportedRedisClient } from './redis/detect'
+import { refuseEvictingPolicy } from './redis/eviction'
+import { LocalCache, type LocalCacheState } from './redis/localCache'
+import type { OwnedClient } from './redis/ownClient'
+import { resolveRedisOptions, type RedisEngineOptions } from './redis/options'
+import { DELETE_ALL, INDEX, REINDEX, SET_CAPPED } from './redis/scripts'
+import { trackableClient } from './redis/tracking'
 
-/** Options of {@link RedisEngine}: every node-redis `createClient` option, plus the ones below. */
-export interface RedisEngineOptions extends RedisClientOptions {
-  /** Host of the client the engine creates (shorthand for `socket.host`). @default 'localhost' */
-  host?: string
-  /** Port of the client the engine creates (shorthand for `socket.port`). @default 6379 */
-  port?: number
-  /** A node-redis client or cluster client (v4 or later) to use instead of creating one; the app connects and closes it. */
-  client?: RedisClientLike | RedisClusterLike
-  /** Name of a global variable holding the client to use, as `client` does. */
-  globalClient?: string
-  /** Prefix of every key the engine writes. @default 'universal-registry' */
-  identifier?: string
-  /** Lifetime, in seconds, of an entry whose subject has no `expiresAt` of its own. @default 2_592_000 (30 days) */
-  expireAfter?: number
-  /** Milliseconds after which a command Redis has not answered fails; `Infinity` waits forever. @default 1_000 */
-  commandTimeout?: number
-  /**
-   * Keeps up to `maxEntries` sessions in process, kept right by Redis client tracking (Redis 6 or later):
-   * a hit sends no command, and a change or sign-out on any instance reaches every other one within a
-   * round trip. @default off
-   */
-  localCache?: LocalCacheOptions
-}
-
-/** The client the engine creates, as far as it starts and stops it (node-redis v4 has no `close`/`destroy`). */
-interface OwnedClient extends RedisClientLike {
-  readonly isReady: boolean
-  on(event: 'error', listener: (error: Error) => void): unknown
-  close?(): Promise<unknown>
-  destroy?(): unknown
-  quit(): Promise<unknown>
-  disconnect(): Promise<unknown>
-}
-
-const DEFAULT_IDENTIFIER = 'universal-registry'
-const DEFAULT_EXPIRE_AFTER_S = 30 * 24 * 60 * 60
-const DEFAULT_COMMAND_TIMEOUT_MS = 1_000
-const CONNECT_TIMEOUT_MS = 1_000
-const MAX_RECONNECT_DELAY_MS = 500
+export type { RedisEngineOptions }
 
 /**
- * The Redis engine: sessions shared by every app instance, on standalone Redis or Redis Cluster.
+ * The Redis engine: sessions shared by every app instance, on standalone Redis, Sentinel or Redis
+ * Cluster, through node-redis, ioredis or iovalkey.
  *
  * Tokens reach Redis only as exact key names and script arguments, never inside a pattern. Each entry
  * is one string key with a native TTL (the subject's `expiresAt`); a sorted set per category, scored by
@@ -58,66 +23,44 @@ const MAX_RECONNECT_DELAY_MS = 500
  */
 export class RedisEngine implements SessionEngine {
   /** The client commands go through: the one passed in, or the one the engine created. */
-  readonly client: RedisClientLike | RedisClusterLike
+  readonly client: SupportedRedisClient
   /** Prefix of every key. */
   readonly identifier: string
   /** Lifetime in seconds of an entry without `expiresAt`. */
   readonly expireAfter: number
-
+  /** Replicas that acknowledge each log in and log out. */
+  readonly replicas: number
   /** The in-process cache (`localCache`), or `undefined` when off. */
   readonly localCache: LocalCacheState | undefined
 
   private readonly connection: RedisConnection
   private readonly cache: LocalCache | undefined
-  private readonly ownsClient: boolean
+  private readonly ownClient: OwnedClient | undefined
+  private readonly replicaTimeout: number
+  private readonly allowEviction: boolean
   private preparing: Promise<void> | undefined
 
   constructor(options?: RedisEngineOptions) {
-    // The other options go to createClient, which ignores what it does not know: connect-redis's names would vanish.
-    rejectMigratedOptions('RedisEngine', options ?? {}, CONNECT_REDIS_HINTS)
-    const {
-      host,
-      port,
-      client,
-      globalClient,
-      identifier = DEFAULT_IDENTIFIER,
-      expireAfter = DEFAULT_EXPIRE_AFTER_S,
-      commandTimeout = DEFAULT_COMMAND_TIMEOUT_MS,
-      localCache,
-      ...clientOptions
-    } = options ?? {}
-    if (typeof identifier !== 'string') throw invalidOption('identifier', identifier, 'a string')
-    if (!(typeof expireAfter === 'number' && Number.isFinite(expireAfter) && expireAfter > 0)) {
-      throw invalidOption('expireAfter', expireAfter, 'a positive number of seconds')
-    }
-    if (!(typeof commandTimeout === 'number' && commandTimeout > 0)) {
-      throw invalidOption('commandTimeout', commandTimeout, 'a positive number of milliseconds, or Infinity')
-    }
-    if (host !== undefined && typeof host !== 'string') throw invalidOption('host', host, 'a string')
-    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65_536)) {
-      throw invalidOption('port', port, 'a port number')
-    }
-    if (client !== undefined && !isRedisClient(client)) throw invalidOption('client', client, 'a node-redis client')
-    if (client !== undefined && globalClient !== undefined) {
-      throw invalidOption('globalClient', globalClient, 'left out when "client" is given')
-    }
-
-    this.identifier = identifier
-    this.expireAfter = expireAfter
-    const existing = client ?? (globalClient === undefined ? undefined : clientFromGlobal(globalClient))
-    this.ownsClient = existing === undefined
-    this.client = existing ?? ownClient(clientOptions, host, port)
-    this.connection = new RedisConnection(this.client, commandTimeout)
-    const cacheOptions = readLocalCacheOptions(localCache)
-    if (cacheOptions) assertTrackable(this.client)
-    this.cache = cacheOptions && new LocalCache(this.client, this.entryKey(''), cacheOptions.maxEntries)
+    const config = resolveRedisOptions(options)
+    this.identifier = config.identifier
+    this.expireAfter = config.expireAfter
+    this.replicas = config.replicas
+    this.replicaTimeout = config.replicaTimeout
+    this.allowEviction = config.allowEviction
+    this.ownClient = config.ownClient
+    this.client = config.adapter.client as SupportedRedisClient
+    this.connection = new RedisConnection(config.adapter, config.commandTimeout)
+    this.cache =
+      config.localCache &&
+      new LocalCache(trackableClient(config.adapter), this.entryKey(''), config.localCache.maxEntries)
     this.localCache = this.cache
   }
 
   /**
    * Connects, once: concurrent and repeated calls share one connection. A client the engine created
    * keeps reconnecting in the background, so a Redis that is down at start fails this call (and the
-   * commands after it) at once instead of holding them, and is used as soon as it is back.
+   * commands after it) at once instead of holding them, and is used as soon as it is back. Then refuses
+   * a Redis whose `maxmemory-policy` may evict sessions, unless `allowEviction`.
    */
   prepare(): Promise<void> {
     this.preparing ??= this.open()
@@ -138,8 +81,8 @@ export class RedisEngine implements SessionEngine {
   async release(): Promise<void> {
     this.preparing = undefined
     await this.cache?.stop()
-    if (!this.ownsClient || !this.client.isOpen) return
-    const client = this.client as OwnedClient
+    const client = this.ownClient
+    if (!client?.isOpen) return
     if (!client.isReady) {
       // Reconnecting: there is nothing to flush, and QUIT would be refused by the disabled offline queue.
       await (client.destroy ? client.destroy() : client.disconnect())
@@ -161,15 +104,54 @@ export class RedisEngine implements SessionEngine {
     const value = encodeEntry(category, subject)
     if (expiresAt <= now) return this.delete(token)
     const key = this.entryKey(token)
+    const index = this.indexKey(category)
     this.cache?.forget(key)
     // The entry is written before its index member, so that a concurrent deleteAll either sees the
     // member and deletes the entry, or misses both: never an entry that no index lists.
-    const [previous] = await this.connection.inOrder([
-      () => this.connection.send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'GET']),
-      () => this.connection.run(INDEX, [this.indexKey(category)], [token, String(expiresAt), String(now)])
+    const [previous] = await this.connection.together([
+      (send) => send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'GET']),
+      (send) => runScript(send, INDEX, [index], [token, String(expiresAt), String(now)]),
+      ...this.acknowledged([key, index])
     ])
-    const moved = decodeEntry(previous)
-    if (moved && moved.category !== category) await this.unindex(token, moved.category)
+    await this.unindexMoved(token, category, previous)
+  }
+
+  async setCapped(token: string, category: string, subject: EngineSubject, limit: number): Promise<EngineSubject[]> {
+    const now = Date.now()
+    const expiresAt = this.expiryOf(subject, now)
+    if (expiresAt <= now) {
+      await this.delete(token)
+      return []
+    }
+    const value = encodeEntry(category, subject)
+    const index = this.indexKey(category)
+    const key = this.entryKey(token)
+    this.cache?.forget(key)
+    if (this.connection.cluster) {
+      const { previous, removed } = await setCappedOnCluster(this.connection, {
+        token,
+        key,
+        index,
+        value,
+        expiresAt,
+        now,
+        limit,
+        entryKey: (other) => this.entryKey(other),
+        acknowledged: this.acknowledged([key, index])
+      })
+      await this.unindexMoved(token, category, previous)
+      if (removed.length > 0) this.cache?.forgetCategory(category)
+      return removed
+    }
+    const args = [token, String(expiresAt), String(now), this.entryKey(''), value, String(limit), category]
+    const [reply] = await this.connection.together([
+      (send) => runScript(send, SET_CAPPED, [index], args),
+      ...this.acknowledged([index])
+    ])
+    const [previous, ...removed] = reply as unknown[]
+    await this.unindexMoved(token, category, previous)
+    if (removed.length > 0) this.cache?.forgetCategory(category)
+    return subjectsIn(removed)
   }
 
   async update(token: string, category: string, subject: EngineSubject): Promise<boolean> {
@@ -177,20 +159,21 @@ export class RedisEngine implements SessionEngine {
     const expiresAt = this.expiryOf(subject, now)
     const value = encodeEntry(category, subject)
     const key = this.entryKey(token)
+    const index = this.indexKey(category)
     this.cache?.forget(key)
     if (expiresAt <= now) {
-      const [deleted] = await this.connection.inOrder([
-        () => this.connection.send(key, ['DEL', key]),
-        () => this.unindex(token, category)
+      const [deleted] = await this.connection.together([
+        (send) => send(key, ['DEL', key]),
+        (send) => send(index, ['ZREM', index, token])
       ])
       return Number(deleted) > 0
     }
     // XX writes only over a live entry, and REINDEX only re-scores a member still listed, so an update
     // racing a delete never brings the entry back. The index goes first: an entry whose write failed
     // leaves at worst a member scored too late, never a live entry whose member is pruned too early.
-    const [, stored] = await this.connection.inOrder([
-      () => this.connection.run(REINDEX, [this.indexKey(category)], [token, String(expiresAt), String(now)]),
-      () => this.connection.send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'XX'])
+    const [, stored] = await this.connection.together([
+      (send) => runScript(send, REINDEX, [index], [token, String(expiresAt), String(now)]),
+      (send) => send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'XX'])
     ])
     // On a cluster a read could slip in between the two commands and keep the old entry.
     this.cache?.forget(key)
@@ -224,7 +207,12 @@ export class RedisEngine implements SessionEngine {
       if (entry) await this.unindex(token, entry.category)
       return
     }
-    await this.connection.inOrder([() => this.connection.send(key, ['DEL', key]), () => this.unindex(token, category)])
+    const index = this.indexKey(category)
+    await this.connection.together([
+      (send) => send(key, ['DEL', key]),
+      (send) => send(index, ['ZREM', index, token]),
+      ...this.acknowledged([key, index])
+    ])
   }
 
   async deleteAll(category: string, keepToken?: string): Promise<void> {
@@ -232,19 +220,22 @@ export class RedisEngine implements SessionEngine {
     this.cache?.forgetCategory(category)
     if (!this.connection.cluster) {
       const keep = keepToken === undefined ? [] : [keepToken]
-      await this.connection.run(DELETE_ALL, [index], [this.entryKey(''), ...keep])
+      await this.connection.together([
+        (send) => runScript(send, DELETE_ALL, [index], [this.entryKey(''), ...keep]),
+        ...this.acknowledged([index])
+      ])
       return
     }
     // On a cluster the entries lie in other slots than their index, so no one script can reach them:
-    // read the index, delete the entries (node-redis pipelines them per master, all masters at once),
-    // then drop their members, only once the entries are surely gone.
+    // read the index, delete the entries (pipelined per master, all masters at once), then drop their
+    // members, only once the entries are surely gone.
     const tokens = (await this.members(index, ['0', '-1'])).filter((token) => token !== keepToken)
     if (tokens.length === 0) return
-    await Promise.all(
-      tokens.map((token) => this.connection.send(this.entryKey(token), ['UNLINK', this.entryKey(token)]))
-    )
+    const keys = tokens.map((token) => this.entryKey(token))
+    await Promise.all(keys.map((key) => this.connection.send(key, ['UNLINK', key])))
     this.cache?.forgetCategory(category)
-    await this.connection.send(index, ['ZREM', index, ...tokens])
+    await this.connection.together([(send) => send(index, ['ZREM', index, ...tokens]), ...this.acknowledged([index])])
+    await Promise.all(this.acknowledged(keys).map((step) => step((key, args) => this.connection.send(key, args))))
   }
 
   /** Removes every key under this engine's identifier, with `SCAN` on every master (never on a request path). */
@@ -270,6 +261,30 @@ export class RedisEngine implements SessionEngine {
     await this.connection.send(index, ['ZREM', index, token])
   }
 
+  /** Drops the member an entry set under a new category left in its old category's index. */
+  private async unindexMoved(token: string, category: string, previous: unknown): Promise<void> {
+    const moved = decodeEntry(previous)
+    if (moved && moved.category !== category) await this.unindex(token, moved.category)
+  }
+
+  /**
+   * `WAIT` steps that hold a write until `replicas` replicas have it, one per node the keys live on
+   * (one on a single master); none without `replicas`. Each follows the writes on their connection.
+   */
+  private acknowledged(keys: string[]): Step[] {
+    if (this.replicas === 0) return []
+    const routes = this.connection.cluster ? keys : keys.slice(0, 1)
+    return routes.map((key) => async (send) => {
+      const acknowledged = Number(await send(key, ['WAIT', String(this.replicas), String(this.replicaTimeout)]))
+      if (acknowledged < this.replicas) {
+        throw new Error(
+          `only ${acknowledged} of ${this.replicas} replicas acknowledged the write within ${this.replicaTimeout} ms`
+        )
+      }
+      return acknowledged
+    })
+  }
+
   private expiryOf(subject: EngineSubject, now: number): number {
     const { expiresAt } = subject
     return typeof expiresAt === 'number' && Number.isFinite(expiresAt)
@@ -278,46 +293,23 @@ export class RedisEngine implements SessionEngine {
   }
 
   private async open(): Promise<void> {
-    if (this.client.isOpen) return
-    const connected = this.client.connect()
-    if (!this.ownsClient) {
-      await connected
-      return
-    }
+    await this.connectClient()
+    if (!this.allowEviction) await refuseEvictingPolicy(this.connection)
+  }
+
+  private async connectClient(): Promise<void> {
+    const client = this.ownClient
+    if (!client) return this.connection.connect()
+    if (client.isOpen) return
+    const connected = client.connect()
     // The first refusal fails prepare() with the client's error; the client keeps retrying on its own.
     connected.catch(() => undefined)
     const abort = new AbortController()
-    const refused = once(this.client as OwnedClient & NodeJS.EventEmitter, 'error', { signal: abort.signal }).then(
+    const refused = once(client as OwnedClient & NodeJS.EventEmitter, 'error', { signal: abort.signal }).then(
       ([error]: unknown[]) => Promise.reject(error)
     )
     await Promise.race([connected, refused]).finally(() => abort.abort())
   }
-}
-
-function clientFromGlobal(name: string): RedisClientLike | RedisClusterLike {
-  const value = typeof name === 'string' ? (globalThis as Record<string, unknown>)[name] : undefined
-  if (!isRedisClient(value))
-    throw invalidOption('globalClient', name, 'the name of a global holding a node-redis client')
-  return value
-}
-
-function ownClient(options: RedisClientOptions, host: string | undefined, port: number | undefined): OwnedClient {
-  const client = createClient({
-    ...options,
-    // Without the offline queue a command sent while Redis is unreachable fails at once instead of
-    // waiting, with the request, for a reconnection that may never come.
-    disableOfflineQueue: options.disableOfflineQueue ?? true,
-    socket: {
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
-      ...(host === undefined ? {} : { host }),
-      ...(port === undefined ? {} : { port }),
-      ...options.socket
-    } as RedisClientOptions['socket']
-  }) as unknown as OwnedClient
-  // Socket errors are reported through the commands that fail; unheard, they would crash the process.
-  client.on('error', () => undefined)
-  return client
 }
 
 function isLive(subject: EngineSubject, now: number): boolean {

@@ -11,6 +11,13 @@ import { join } from 'node:path'
  */
 
 const running = new Set<ChildProcess>()
+
+/** Kills `child` with the other test servers, when the test process exits. */
+export function track(child: ChildProcess): void {
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+}
+
 const killAll = () => running.forEach((child) => child.kill('SIGKILL'))
 process.once('exit', killAll)
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -81,6 +88,8 @@ export interface RedisServerOptions {
   port?: number
   /** The data directory; a new temporary one by default. */
   dir?: string
+  /** More `redis-server` arguments, e.g. `['--replicaof', '127.0.0.1', '6379']`. */
+  args?: string[]
 }
 
 /** One `redis-server` process. */
@@ -131,11 +140,15 @@ export class RedisServer {
   async restart(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '']
     args.push('--appendonly', this.options.appendonly ? 'yes' : 'no', '--appendfsync', 'always')
-    if (this.options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${this.port}.conf`)
+    if (this.options.cluster) {
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${this.port}.conf`)
+      // A master that stops answering for 1 s is failed over, so failover tests stay short.
+      args.push('--cluster-node-timeout', '1000')
+    }
+    args.push(...(this.options.args ?? []))
     const child = spawn('redis-server', args, { stdio: 'ignore' })
     this.child = child
-    running.add(child)
-    child.once('exit', () => running.delete(child))
+    track(child)
     await eventually(async () => {
       if (!this.alive) throw new Error(`redis-server on port ${this.port} exited`)
       return (await redisCli(this.port, 'PING').catch(() => '')) === 'PONG'
@@ -190,21 +203,38 @@ async function clusterPort(): Promise<number> {
   }
 }
 
-/** A Redis Cluster of three masters, no replicas, every slot assigned. */
+/** A Redis Cluster of three masters, every slot assigned, with `replicas` replicas per master (none by default). */
 export class RedisCluster {
   private constructor(readonly nodes: RedisServer[]) {}
 
-  /** Starts three cluster-enabled servers, joins them with `redis-cli --cluster create`, and waits for `cluster_state:ok`. */
-  static async start(): Promise<RedisCluster> {
-    const nodes = await Promise.all([1, 2, 3].map(() => RedisServer.start({ cluster: true })))
+  /**
+   * Starts the cluster-enabled servers, joins them with `redis-cli --cluster create`, and waits for
+   * `cluster_state:ok` on every node and, with replicas, for every replica to be in sync.
+   */
+  static async start(options: { replicas?: number } = {}): Promise<RedisCluster> {
+    const replicas = options.replicas ?? 0
+    const count = 3 * (1 + replicas)
+    const nodes = await Promise.all(Array.from({ length: count }, () => RedisServer.start({ cluster: true })))
     const cluster = new RedisCluster(nodes)
     try {
       const addresses = nodes.map((node) => `127.0.0.1:${node.port}`)
-      await redisCli(nodes[0].port, '--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes')
+      await redisCli(
+        nodes[0].port,
+        '--cluster',
+        'create',
+        ...addresses,
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes'
+      )
       await eventually(async () => {
         const states = await Promise.all(nodes.map((node) => redisCli(node.port, 'CLUSTER', 'INFO').catch(() => '')))
         return states.every((info) => info.includes('cluster_state:ok'))
-      })
+      }, 30_000)
+      await eventually(async () => {
+        const roles = await Promise.all(nodes.map((node) => redisCli(node.port, 'INFO', 'replication')))
+        return roles.filter((info) => info.includes('master_link_status:up')).length === 3 * replicas
+      }, 30_000)
     } catch (error) {
       await cluster.stop()
       throw error

@@ -1,17 +1,22 @@
-// Compile-time tests of the Redis entry's localCache types.
-import { RedisEngine, type LocalCacheOptions, type LocalCacheState } from 'express-session-registry/redis'
+// Compile-time tests of the Redis entry's types: every client family is accepted as `client`.
+import IoRedis, { Cluster } from 'ioredis'
+import IoValkey from 'iovalkey'
+import { createClient, createCluster, createSentinel } from 'redis'
+import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
 
-const options: LocalCacheOptions = { maxEntries: 10_000 }
-const engine = new RedisEngine({ url: 'redis://localhost:6379', localCache: options })
-const state: LocalCacheState | undefined = engine.localCache
-const size: number | undefined = state?.size
-const tracking: boolean | undefined = state?.tracking
+new RedisEngine({ client: createClient() })
+new RedisEngine({ client: createCluster({ rootNodes: [] }) })
+new RedisEngine({ client: createSentinel({ name: 'sessions', sentinelRootNodes: [] }) })
+new RedisEngine({ client: new IoRedis({ lazyConnect: true }) })
+new RedisEngine({ client: new IoRedis({ sentinels: [{ host: 'localhost', port: 26379 }], name: 'sessions' }) })
+new RedisEngine({ client: new Cluster([{ host: 'localhost', port: 7000 }]) })
+new RedisEngine({ client: new IoValkey() })
+new RedisEngine({ url: 'redis://localhost:6379', replicas: 1, replicaTimeout: 200, allowEviction: false })
 
-// @ts-expect-error maxEntries is a number
-new RedisEngine({ localCache: { maxEntries: '10' } })
-// @ts-expect-error maxEntries is required
-new RedisEngine({ localCache: {} })
-// @ts-expect-error the state is read-only
-engine.localCache!.size = 1
+const options: RedisEngineOptions = { commandTimeout: 500 }
+new RedisEngine(options)
 
-export { size, tracking }
+// @ts-expect-error: a plain object is no client
+new RedisEngine({ client: { get: () => null } })
+// @ts-expect-error: replicas is a count
+new RedisEngine({ replicas: 'all' })

@@ -57,3 +57,11 @@ export function decodeEntry(reply: unknown): StoredEntry | undefined {
   )
   return { category, subject }
 }
+
+/** The subjects of the entries in `replies`, skipping replies that hold none. */
+export function subjectsIn(replies: unknown[]): EngineSubject[] {
+  return replies.flatMap((reply): EngineSubject[] => {
+    const entry = decodeEntry(reply)
+    return entry ? [entry.subject] : []
+  })
+}

@@ -1,20 +1,5 @@
 import { createHash } from 'node:crypto'
-
-/** A node-redis client (`createClient`, v4 or later), as far as {@link RedisEngine} uses it. */
-export interface RedisClientLike {
-  readonly isOpen: boolean
-  connect(): Promise<unknown>
-  sendCommand(args: string[]): Promise<unknown>
-}
-
-/** A node-redis cluster client (`createCluster`, v4 or later), as far as {@link RedisEngine} uses it. */
-export interface RedisClusterLike {
-  readonly isOpen: boolean
-  readonly masters: readonly object[]
-  connect(): Promise<unknown>
-  sendCommand(firstKey: string, isReadonly: boolean, args: string[]): Promise<unknown>
-  nodeClient(node: object): RedisClientLike | Promise<RedisClientLike>
-}
+import type { NodeSend, RedisAdapter, Send } from './adapter'
 
 /** A Lua script, sent by SHA once Redis has it cached. */
 export interface RedisScript {
@@ -26,81 +11,136 @@ export function script(source: string): RedisScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') }
 }
 
-export function isCluster(client: RedisClientLike | RedisClusterLike): client is RedisClusterLike {
-  return typeof (client as Partial<RedisClusterLike>).nodeClient === 'function'
-}
-
-export function isRedisClient(value: unknown): value is RedisClientLike | RedisClusterLike {
-  const candidate = value as Partial<RedisClientLike> | null | undefined
-  return typeof candidate?.sendCommand === 'function' && typeof candidate.connect === 'function'
-}
+/** One command (or script) of an operation, given the `send` to use. */
+export type Step = (send: Send) => Promise<unknown>
 
 /**
- * The few commands the engine sends, over a client or a cluster client alike: every command names
- * the key it is routed by, and every command fails after `timeoutMs`, so that a request never waits
- * on a Redis that stopped answering (a hung server or a dropped network sends no connection error).
+ * The commands the engine sends, over whichever client the adapter wraps. Each round trip gets one
+ * timer, `timeoutMs`, so that a request never waits on a Redis that stopped answering (a hung server
+ * or a dropped network sends no connection error); an error keeps the client's last connection error
+ * as its `cause`, so "the client is offline" still says why.
  */
 export class RedisConnection {
+  private readonly health: ClientHealth
+
   constructor(
-    readonly client: RedisClientLike | RedisClusterLike,
+    readonly adapter: RedisAdapter,
     private readonly timeoutMs: number
-  ) {}
+  ) {
+    this.health = healthOf(adapter)
+  }
+
+  private get lastConnectionError(): Error | undefined {
+    return this.health.lastError
+  }
 
   get cluster(): boolean {
-    return isCluster(this.client)
+    return this.adapter.cluster
+  }
+
+  /** Connects a client that is neither connected nor connecting, bounded like a command. */
+  connect(): Promise<void> {
+    return this.bounded(this.adapter.connect())
   }
 
   /** Sends one command about `key`. */
   send(key: string, args: string[]): Promise<unknown> {
-    const { client } = this
-    return this.bounded(isCluster(client) ? client.sendCommand(key, false, args) : client.sendCommand(args))
+    return this.bounded(this.adapter.send(key, args))
   }
 
-  /** Runs a script whose first key routes it: by SHA, with the source only when Redis lacks it. */
-  async run(lua: RedisScript, keys: string[], args: string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args]
-    try {
-      return await this.send(keys[0], ['EVALSHA', lua.sha, ...tail])
-    } catch (error) {
-      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error
-      return this.send(keys[0], ['EVAL', lua.source, ...tail])
+  /** Runs a script whose first key routes it. */
+  run(lua: RedisScript, keys: string[], args: string[]): Promise<unknown> {
+    return this.bounded(runScript(this.adapter.send, lua, keys, args))
+  }
+
+  /**
+   * Runs the steps in order: over one connection, sent in one write (Redis keeps their order) and
+   * bounded as one round trip; otherwise (a cluster, a pool) one after another, each bounded.
+   */
+  async together(steps: Step[]): Promise<unknown[]> {
+    if (this.adapter.ordered) {
+      const { send } = this.adapter
+      return this.bounded(Promise.all(steps.map((step) => step(send))))
     }
+    const replies: unknown[] = []
+    const send: Send = (key, args) => this.send(key, args)
+    for (const step of steps) replies.push(await step(send))
+    return replies
   }
 
-  /** Sends the commands one after another on a cluster; on one connection, in one write (Redis keeps their order). */
-  async inOrder(commands: (() => Promise<unknown>)[]): Promise<unknown[]> {
-    if (!this.cluster) return Promise.all(commands.map((command) => command()))
-    const replies: unknown[] = []
-    for (const command of commands) replies.push(await command())
-    return replies
+  /** Runs `command` on every master, each bounded. */
+  async onMasters(command: (send: NodeSend) => Promise<void>): Promise<void> {
+    const masters = await this.bounded(this.adapter.masters())
+    for (const master of masters) await command((args) => this.bounded(master(args)))
   }
 
   /** Removes every key matching `pattern`, with `SCAN` on every master: for `clear()` only, never a request. */
   async unlinkMatching(pattern: string): Promise<void> {
-    const { client } = this
-    const nodes = isCluster(client)
-      ? await Promise.all(client.masters.map((node) => client.nodeClient(node)))
-      : [client]
-    for (const node of nodes) {
+    await this.onMasters(async (node) => {
       let cursor = '0'
       do {
-        const [next, keys] = (await this.bounded(
-          node.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'])
-        )) as [unknown, unknown[]]
-        cursor = String(next)
+        const [next, keys] = (await node(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'])) as [unknown, unknown[]]
+        cursor = text(next)
         // One key per command: keys of one node may still lie in different slots.
         await Promise.all(keys.map(text).map((key) => this.send(key, ['UNLINK', key])))
       } while (cursor !== '0')
-    }
+    })
   }
 
   private bounded<T>(reply: Promise<T>): Promise<T> {
-    if (this.timeoutMs === Infinity) return reply
+    const failed = (error: unknown) => Promise.reject(this.withCause(error))
+    if (this.timeoutMs === Infinity) return reply.catch(failed)
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs)
+      timer = setTimeout(
+        () =>
+          reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`, { cause: this.lastConnectionError })),
+        this.timeoutMs
+      )
     })
-    return Promise.race([reply, timeout]).finally(() => clearTimeout(timer))
+    return Promise.race([reply, timeout])
+      .catch(failed)
+      .finally(() => clearTimeout(timer))
+  }
+
+  private withCause(error: unknown): unknown {
+    const last = this.lastConnectionError
+    if (error instanceof Error && error.cause === undefined && last !== undefined && last !== error) {
+      Object.defineProperty(error, 'cause', { value: last, configurable: true, writable: true })
+    }
+    return error
+  }
+}
+
+/** The last connection error a client reported since it was last ready. */
+interface ClientHealth {
+  lastError: Error | undefined
+}
+
+// One pair of listeners per client, however many engines share it.
+const healthByClient = new WeakMap<object, ClientHealth>()
+
+function healthOf(adapter: RedisAdapter): ClientHealth {
+  let health = healthByClient.get(adapter.client)
+  if (!health) {
+    const created: ClientHealth = { lastError: undefined }
+    adapter.watch((error) => {
+      created.lastError = error
+    })
+    healthByClient.set(adapter.client, created)
+    health = created
+  }
+  return health
+}
+
+/** Runs a script by SHA, with the source only when Redis lacks it. */
+export async function runScript(send: Send, lua: RedisScript, keys: string[], args: string[]): Promise<unknown> {
+  const tail = [String(keys.length), ...keys, ...args]
+  try {
+    return await send(keys[0], ['EVALSHA', lua.sha, ...tail])
+  } catch (error) {
+    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error
+    return send(keys[0], ['EVAL', lua.source, ...tail])
   }
 }
 

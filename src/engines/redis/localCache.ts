@@ -2,7 +2,7 @@ import type { EngineSubject } from '../../engine'
 import { invalidOption } from '../../errors'
 import { SubjectSnapshot } from '../subjectCopy'
 import type { StoredEntry } from './codec'
-import type { RedisClientLike, RedisClusterLike } from './connection'
+import type { RedisClientLike, RedisClusterLike } from './nodeRedis'
 import { InvalidationTracker } from './tracking'
 
 /** Options of the Redis engine's in-process cache of session entries (`localCache`). */

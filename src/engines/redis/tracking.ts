@@ -1,5 +1,11 @@
 import { invalidOption } from '../../errors'
-import { isCluster, type RedisClientLike, type RedisClusterLike } from './connection'
+import type { RedisAdapter } from './adapter'
+import {
+  NodeRedisClientAdapter,
+  NodeRedisClusterAdapter,
+  type RedisClientLike,
+  type RedisClusterLike
+} from './nodeRedis'
 
 /** What {@link InvalidationTracker} reports. */
 export interface TrackingHandlers {
@@ -31,11 +37,25 @@ function isDuplicable(value: unknown): value is Duplicable {
   return typeof (value as Partial<Duplicable> | null)?.duplicate === 'function'
 }
 
-/** Throws the `localCache` option's `TypeError` when the client cannot open tracking connections. */
-export function assertTrackable(client: RedisClientLike | RedisClusterLike): void {
-  if (!isCluster(client) && !isDuplicable(client)) {
-    throw invalidOption('localCache', 'set', 'left out with a client that has no duplicate() (node-redis 4 or later)')
+function isCluster(client: RedisClientLike | RedisClusterLike): client is RedisClusterLike {
+  return typeof (client as Partial<RedisClusterLike>).nodeClient === 'function'
+}
+
+/**
+ * The client tracking connections are opened from: a node-redis client or cluster client. Any other
+ * (ioredis, iovalkey, a Sentinel client) is the `localCache` option's `TypeError`.
+ */
+export function trackableClient(adapter: RedisAdapter): RedisClientLike | RedisClusterLike {
+  const client = adapter.client as RedisClientLike | RedisClusterLike
+  const nodeRedis = adapter instanceof NodeRedisClientAdapter || adapter instanceof NodeRedisClusterAdapter
+  if (!nodeRedis || !(isCluster(client) || isDuplicable(client))) {
+    throw invalidOption(
+      'localCache',
+      'set',
+      'left out unless the client is a node-redis createClient() or createCluster() client (v4 or later)'
+    )
   }
+  return client
 }
 
 /**
