@@ -64,7 +64,7 @@ export class MemoryEngine implements SessionEngine {
   }
 
   set(token: string, category: string, subject: EngineSubject): void {
-    const json = JSON.stringify(subject)
+    const snapshot = SubjectSnapshot.of(subject)
     const previous = this.entries.get(token)
     if (previous && previous.category !== category) this.unindex(token, previous.category)
     let members = this.categories.get(category)
@@ -75,7 +75,7 @@ export class MemoryEngine implements SessionEngine {
     members.add(token)
     const expiresAt = typeof subject.expiresAt === 'number' ? subject.expiresAt : null
     const entry = {
-      snapshot: new SubjectSnapshot(JSON.parse(json) as EngineSubject, json),
+      snapshot,
       category,
       expiresAt,
       lastAccessed: timeOf(subject.lastAccessed),

@@ -16,8 +16,28 @@ export class SubjectSnapshot {
     this.#json = flat ? undefined : (json ?? JSON.stringify(subject))
   }
 
+  /**
+   * A snapshot of a subject the caller may go on mutating, as a JSON store would keep it: a flat subject
+   * of JSON primitives is copied as it is (its JSON round trip would give the same), anything else goes
+   * through `JSON.stringify` and `JSON.parse`, and fails where JSON does.
+   */
+  static of(subject: EngineSubject): SubjectSnapshot {
+    if (Object.values(subject).every(isJsonPrimitive)) return new SubjectSnapshot({ ...subject })
+    const json = JSON.stringify(subject)
+    return new SubjectSnapshot(JSON.parse(json) as EngineSubject, json)
+  }
+
   /** A copy of the subject that shares nothing mutable with the kept one. */
   copy(): EngineSubject {
     return this.#json === undefined ? { ...this.#kept } : (JSON.parse(this.#json) as EngineSubject)
   }
+}
+
+function isJsonPrimitive(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  )
 }
