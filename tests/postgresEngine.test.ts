@@ -1,24 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { Pool } from 'pg'
 import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
-import { describeEngineConformance, tokenHash } from './support/engineConformance'
+import { describeEngineConformance, sessionSubject, tokenHash } from './support/engineConformance'
 import { describeWithPostgres, PostgresServer } from './support/postgresServer'
 
-function subject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Date.now()
-  return {
-    id: 'hSd9w1X0bq2kQW7lWf3c1A',
-    userId: 'user-1',
-    firstAccessed: now,
-    lastAccessed: now,
-    firstIp: '203.0.113.7',
-    lastIp: '203.0.113.7',
-    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
-    deviceId: null,
-    expiresAt: now + 60_000,
-    ...overrides
-  }
-}
+const subject = sessionSubject
 
 const hostile = [
   "'; DROP TABLE session_registry; --",

@@ -1,23 +1,9 @@
 import { Pool } from 'pg'
 import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
-import { tokenHash } from './support/engineConformance'
+import { sessionSubject, tokenHash } from './support/engineConformance'
 import { describeWithPostgres, eventually, PostgresServer } from './support/postgresServer'
 
-function subject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Date.now()
-  return {
-    id: 'hSd9w1X0bq2kQW7lWf3c1A',
-    userId: 'user-1',
-    firstAccessed: now,
-    lastAccessed: now,
-    firstIp: '203.0.113.7',
-    lastIp: '203.0.113.7',
-    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
-    deviceId: null,
-    expiresAt: now + 60_000,
-    ...overrides
-  }
-}
+const subject = sessionSubject
 
 describeWithPostgres('PostgresEngine: its table, statements, sweep and options', () => {
   let server: PostgresServer

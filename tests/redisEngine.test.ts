@@ -1,28 +1,14 @@
 import { createClient, RESP_TYPES } from 'redis'
 import { createClient as createClientV4 } from 'redis4'
 import { type RedisClientLike, RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
-import { describeEngineConformance, tokenHash } from './support/engineConformance'
+import { describeEngineConformance, sessionSubject, tokenHash } from './support/engineConformance'
 import { describeWithRedis, eventually, RedisMonitor, RedisServer } from './support/redisServer'
 
 type RawClient = ReturnType<typeof createClient>
 
 const hostileTokens = ['*', '?', '?'.repeat(43), '[a-z]*', '\\*', '\\', 'a\\b*', '__proto__', 'constructor', 'toString']
 
-function subject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Date.now()
-  return {
-    id: 'hSd9w1X0bq2kQW7lWf3c1A',
-    userId: 'user-1',
-    firstAccessed: now,
-    lastAccessed: now,
-    firstIp: '203.0.113.7',
-    lastIp: '203.0.113.7',
-    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
-    deviceId: null,
-    expiresAt: now + 60_000,
-    ...overrides
-  }
-}
+const subject = sessionSubject
 
 describeWithRedis('RedisEngine on standalone Redis', () => {
   let server: RedisServer

@@ -2,26 +2,12 @@ import IoRedis from 'ioredis'
 import { createClient } from 'redis'
 import { createClient as createClientV4 } from 'redis4'
 import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
-import { describeEngineConformance, tokenHash } from './support/engineConformance'
+import { describeEngineConformance, sessionSubject, tokenHash } from './support/engineConformance'
 import { describeWithRedis, eventually, RedisMonitor, RedisServer } from './support/redisServer'
 
 type RawClient = ReturnType<typeof createClient>
 
-function subject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Date.now()
-  return {
-    id: 'hSd9w1X0bq2kQW7lWf3c1A',
-    userId: 'user-1',
-    firstAccessed: now,
-    lastAccessed: now,
-    firstIp: '203.0.113.7',
-    lastIp: '203.0.113.7',
-    userAgent: 'jest',
-    deviceId: null,
-    expiresAt: now + 60_000,
-    ...overrides
-  }
-}
+const subject = sessionSubject
 
 /** The GETs among the commands MONITOR saw. */
 const gets = (commands: string[][]): string[][] => commands.filter(([name]) => name.toUpperCase() === 'GET')

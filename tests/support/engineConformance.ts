@@ -29,6 +29,23 @@ function subject(overrides: EngineSubject = {}): EngineSubject {
   }
 }
 
+/** A session subject as the core writes one, from a phone, live for a minute; `overrides` replace its fields. */
+export function sessionSubject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Date.now()
+  return {
+    id: 'hSd9w1X0bq2kQW7lWf3c1A',
+    userId: 'user-1',
+    firstAccessed: now,
+    lastAccessed: now,
+    firstIp: '203.0.113.7',
+    lastIp: '203.0.113.7',
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
+    deviceId: null,
+    expiresAt: now + 60_000,
+    ...overrides
+  }
+}
+
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
