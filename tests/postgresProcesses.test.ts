@@ -1,15 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { AppProcess, ROOT } from './support/appProcess'
 import { describeWithPostgres, PostgresServer } from './support/postgresServer'
-
-const root = join(__dirname, '..')
 
 /** An app instance in its own process: express, the session middleware, and a PostgresEngine on `connectionString`. */
 function appSource(connectionString: string): string {
   return `
     const express = require('express')
-    const { session, authenticateRequest } = require(${JSON.stringify(join(root, 'src/index.ts'))})
-    const { PostgresEngine } = require(${JSON.stringify(join(root, 'src/postgres.ts'))})
+    const { session, authenticateRequest } = require(${JSON.stringify(join(ROOT, 'src/index.ts'))})
+    const { PostgresEngine } = require(${JSON.stringify(join(ROOT, 'src/postgres.ts'))})
     const engine = new PostgresEngine({ connectionString: ${JSON.stringify(connectionString)} })
     const app = express()
     app.use(session({ engine }))
@@ -30,42 +28,6 @@ function appSource(connectionString: string): string {
   `
 }
 
-class AppProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string
-  ) {}
-
-  static async start(connectionString: string): Promise<AppProcess> {
-    // One process, no wrapper: tsx registers as a loader of this very node process.
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', appSource(connectionString)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    const port = await new Promise<string>((resolve, reject) => {
-      let output = ''
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        output += chunk
-        const match = /listening on (\d+)/.exec(output)
-        if (match) resolve(match[1])
-      })
-      child.once('exit', (code) => reject(new Error(`app process exited with ${code}: ${output}`)))
-    })
-    return new AppProcess(child, `http://127.0.0.1:${port}`)
-  }
-
-  fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${this.url}${path}`, init)
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return
-    const exited = new Promise((resolve) => this.child.once('exit', resolve))
-    this.child.kill('SIGKILL')
-    await exited
-  }
-}
-
 describeWithPostgres('Two app instances in separate processes sharing one PostgreSQL database', () => {
   let server: PostgresServer
   let first: AppProcess
@@ -74,8 +36,8 @@ describeWithPostgres('Two app instances in separate processes sharing one Postgr
   beforeAll(async () => {
     server = await PostgresServer.start()
     ;[first, second] = await Promise.all([
-      AppProcess.start(server.connectionString),
-      AppProcess.start(server.connectionString)
+      AppProcess.start(appSource(server.connectionString)),
+      AppProcess.start(appSource(server.connectionString))
     ])
   }, 30_000)
 

@@ -2,7 +2,7 @@ import { RedisEngine } from 'express-session-registry/redis'
 import { Cluster as IoRedisCluster } from 'ioredis'
 import { createCluster } from 'redis'
 import { tokenHash } from './support/engineConformance'
-import { AppProcess, type Durable, logIn, meanLogInMs, runUnderLoad } from './support/failover'
+import { FailoverApp, type Durable, logIn, meanLogInMs, runUnderLoad } from './support/failover'
 import { execFileSync } from 'node:child_process'
 import { describeWithRedis, RedisCluster, redisCli } from './support/redisServer'
 
@@ -16,7 +16,7 @@ const subject = () => ({ id: 'x', userId: 'u', expiresAt: Date.now() + 600_000 }
 
 describeWithRedis('RedisEngine on Redis Cluster with one replica per master', () => {
   let cluster: RedisCluster
-  const apps: AppProcess[] = []
+  const apps: FailoverApp[] = []
 
   beforeAll(async () => {
     cluster = await RedisCluster.start({ replicas: 1 })
@@ -84,8 +84,8 @@ describeWithRedis('RedisEngine on Redis Cluster with one replica per master', ()
       { kind: 'ioredis-cluster', nodes },
       { kind: 'ioredis-cluster', nodes }
     ] as const
-    apps.push(...(await Promise.all(clients.map((client) => AppProcess.start(client, 1)))))
-    const fastApp = await AppProcess.start(clients[1], 0)
+    apps.push(...(await Promise.all(clients.map((client) => FailoverApp.start(client, 1)))))
+    const fastApp = await FailoverApp.start(clients[1], 0)
     apps.push(fastApp)
     const durable = apps.slice(0, 3)
 

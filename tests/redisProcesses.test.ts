@@ -1,15 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { AppProcess, ROOT } from './support/appProcess'
 import { describeWithRedis, RedisServer } from './support/redisServer'
-
-const root = join(__dirname, '..')
 
 /** An app instance in its own process: express, the session middleware, and a RedisEngine on `redisPort`. */
 function appSource(redisPort: number, engineOptions: object): string {
   return `
     const express = require('express')
-    const { session, authenticateRequest, Session } = require(${JSON.stringify(join(root, 'src/index.ts'))})
-    const { RedisEngine } = require(${JSON.stringify(join(root, 'src/redis.ts'))})
+    const { session, authenticateRequest, Session } = require(${JSON.stringify(join(ROOT, 'src/index.ts'))})
+    const { RedisEngine } = require(${JSON.stringify(join(ROOT, 'src/redis.ts'))})
     const app = express()
     const engine = new RedisEngine({ port: ${redisPort}, ...${JSON.stringify(engineOptions)} })
     app.use(session({ engine }))
@@ -34,42 +32,6 @@ function appSource(redisPort: number, engineOptions: object): string {
   `
 }
 
-class AppProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string
-  ) {}
-
-  static async start(redisPort: number, engineOptions: object = {}): Promise<AppProcess> {
-    // One process, no wrapper: tsx registers as a loader of this very node process.
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', appSource(redisPort, engineOptions)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    const port = await new Promise<string>((resolve, reject) => {
-      let output = ''
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        output += chunk
-        const match = /listening on (\d+)/.exec(output)
-        if (match) resolve(match[1])
-      })
-      child.once('exit', (code) => reject(new Error(`app process exited with ${code}: ${output}`)))
-    })
-    return new AppProcess(child, `http://127.0.0.1:${port}`)
-  }
-
-  fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${this.url}${path}`, init)
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return
-    const exited = new Promise((resolve) => this.child.once('exit', resolve))
-    this.child.kill('SIGKILL')
-    await exited
-  }
-}
-
 describeWithRedis('Two app instances in separate processes sharing one Redis', () => {
   let server: RedisServer
   let first: AppProcess
@@ -77,7 +39,10 @@ describeWithRedis('Two app instances in separate processes sharing one Redis', (
 
   beforeAll(async () => {
     server = await RedisServer.start()
-    ;[first, second] = await Promise.all([AppProcess.start(server.port), AppProcess.start(server.port)])
+    ;[first, second] = await Promise.all([
+      AppProcess.start(appSource(server.port, {})),
+      AppProcess.start(appSource(server.port, {}))
+    ])
   }, 30_000)
 
   afterAll(async () => {
@@ -110,8 +75,8 @@ describeWithRedis('Two app instances with localCache in separate processes', () 
     server = await RedisServer.start()
     const options = { localCache: { maxEntries: 100 } }
     ;[first, second] = await Promise.all([
-      AppProcess.start(server.port, options),
-      AppProcess.start(server.port, options)
+      AppProcess.start(appSource(server.port, options)),
+      AppProcess.start(appSource(server.port, options))
     ])
   }, 30_000)
 

@@ -2,7 +2,7 @@ import IoRedis from 'ioredis'
 import { createClient, createSentinel } from 'redis'
 import { RedisEngine } from 'express-session-registry/redis'
 import { describeEngineConformance, tokenHash } from './support/engineConformance'
-import { AppProcess, type Durable, logIn, meanLogInMs, runUnderLoad } from './support/failover'
+import { FailoverApp, type Durable, logIn, meanLogInMs, runUnderLoad } from './support/failover'
 import { describeHostileTokens, describeHttpFlow } from './support/redisHttpFlow'
 import { describeSetCapped } from './support/redisSetCapped'
 import { RedisMonitor, redisCli } from './support/redisServer'
@@ -118,7 +118,7 @@ describeWithSentinel('RedisEngine on Redis Sentinel (1 master, 1 replica, 3 sent
   })
 
   describe('when the master is killed under load', () => {
-    const apps: AppProcess[] = []
+    const apps: FailoverApp[] = []
     afterAll(() => apps.forEach((app) => app.stop()))
 
     it('answers 503 (never 500, never a hang, never another user), comes back by itself, and loses no WAIT-acknowledged session', async () => {
@@ -128,8 +128,8 @@ describeWithSentinel('RedisEngine on Redis Sentinel (1 master, 1 replica, 3 sent
         { kind: 'ioredis-sentinel', nodes, name: MASTER_NAME },
         { kind: 'node-redis-sentinel', nodes, name: MASTER_NAME }
       ] as const
-      apps.push(...(await Promise.all(clients.map((client) => AppProcess.start(client, 1)))))
-      const fastApp = await AppProcess.start(clients[0], 0)
+      apps.push(...(await Promise.all(clients.map((client) => FailoverApp.start(client, 1)))))
+      const fastApp = await FailoverApp.start(clients[0], 0)
       apps.push(fastApp)
       const durable = apps.slice(0, 3)
 

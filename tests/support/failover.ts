@@ -1,8 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { track } from './redisServer'
-
-const root = join(__dirname, '..', '..')
+import { AppProcess, ROOT } from './appProcess'
 
 /** The client an app process builds, and the topology it reaches. */
 export interface AppClient {
@@ -17,8 +14,8 @@ function appSource(client: AppClient, replicas: number): string {
   const config = JSON.stringify(client)
   return `
     const express = require('express')
-    const { session, authenticateRequest } = require(${JSON.stringify(join(root, 'src/index.ts'))})
-    const { RedisEngine } = require(${JSON.stringify(join(root, 'src/redis.ts'))})
+    const { session, authenticateRequest } = require(${JSON.stringify(join(ROOT, 'src/index.ts'))})
+    const { RedisEngine } = require(${JSON.stringify(join(ROOT, 'src/redis.ts'))})
     const config = ${config}
     function createClient() {
       if (config.kind === 'node-redis-sentinel') {
@@ -55,35 +52,23 @@ function appSource(client: AppClient, replicas: number): string {
   `
 }
 
-/** One app process. */
-export class AppProcess {
+/** One app process of a failover run, with what it was built with. */
+export class FailoverApp {
   private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
+    private readonly app: AppProcess,
     readonly label: string
   ) {}
 
-  static async start(client: AppClient, replicas: number): Promise<AppProcess> {
-    // One process, no wrapper: tsx registers as a loader of this very node process.
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', appSource(client, replicas)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    track(child)
-    const port = await new Promise<string>((resolve, reject) => {
-      let output = ''
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        output += chunk
-        const match = /listening on (\d+)/.exec(output)
-        if (match) resolve(match[1])
-      })
-      child.once('exit', (code) => reject(new Error(`app process exited with ${code}: ${output}`)))
-    })
-    return new AppProcess(child, `http://127.0.0.1:${port}`, `${client.kind}, replicas ${replicas}`)
+  static async start(client: AppClient, replicas: number): Promise<FailoverApp> {
+    return new FailoverApp(await AppProcess.start(appSource(client, replicas)), `${client.kind}, replicas ${replicas}`)
+  }
+
+  get url(): string {
+    return this.app.url
   }
 
   stop(): void {
-    this.child.kill('SIGKILL')
+    this.app.child.kill('SIGKILL')
   }
 }
 
@@ -100,7 +85,7 @@ export interface Outcome {
 const HANG_MS = 5_000
 
 /** Logs `userId` in through `app`. */
-export async function logIn(app: AppProcess, userId: string): Promise<Outcome> {
+export async function logIn(app: FailoverApp, userId: string): Promise<Outcome> {
   const at = Date.now()
   try {
     const response = await fetch(`${app.url}/login/${userId}`, { method: 'POST', signal: AbortSignal.timeout(HANG_MS) })
@@ -112,7 +97,7 @@ export async function logIn(app: AppProcess, userId: string): Promise<Outcome> {
 }
 
 /** Asks `app` who holds `token`. */
-export async function whoAmI(app: AppProcess, token: string, userId: string): Promise<Outcome> {
+export async function whoAmI(app: FailoverApp, token: string, userId: string): Promise<Outcome> {
   const at = Date.now()
   try {
     const response = await fetch(`${app.url}/me`, {
@@ -148,8 +133,8 @@ export interface FailoverReport {
  * (no WAIT) app acknowledged meanwhile.
  */
 export async function runUnderLoad(options: {
-  apps: AppProcess[]
-  fastApp: AppProcess
+  apps: FailoverApp[]
+  fastApp: FailoverApp
   users: Durable[]
   kill: () => Promise<void>
   workers?: number
@@ -207,7 +192,7 @@ export async function runUnderLoad(options: {
 }
 
 /** Mean milliseconds of `count` log ins in a row through `app`. */
-export async function meanLogInMs(app: AppProcess, count: number, prefix: string): Promise<number> {
+export async function meanLogInMs(app: FailoverApp, count: number, prefix: string): Promise<number> {
   const started = process.hrtime.bigint()
   for (let position = 0; position < count; position++) {
     const outcome = await logIn(app, `${prefix}-${position}`)
