@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { Pool } from 'pg'
-import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
+import type { PostgresEngine } from 'express-session-registry/postgres'
 import { describeEngineConformance, sessionSubject, tokenHash } from './support/engineConformance'
-import { describeWithPostgres, PostgresServer } from './support/postgresServer'
+import { postgresTestbed } from './support/postgresEngines'
+import { describeWithPostgres } from './support/postgresServer'
 
 const subject = sessionSubject
 
@@ -26,37 +26,13 @@ const hostile = [
 const incompressible = randomBytes(7_680).toString('base64')
 
 describeWithPostgres('PostgresEngine', () => {
-  let server: PostgresServer
-  let admin: Pool
-  const engines: PostgresEngine[] = []
+  const bed = postgresTestbed()
+  const { newEngine, freshEngine } = bed
 
-  function newEngine(options: PostgresEngineOptions = {}): PostgresEngine {
-    const engine = new PostgresEngine({ connectionString: server.connectionString, ...options })
-    engines.push(engine)
-    return engine
-  }
-
-  async function freshEngine(options: PostgresEngineOptions = {}): Promise<PostgresEngine> {
-    const engine = newEngine({ table: `test_${engines.length}`, ...options })
-    await engine.prepare()
-    return engine
-  }
-
-  beforeAll(async () => {
-    server = await PostgresServer.start()
-    admin = new Pool({ connectionString: server.connectionString, max: 2 })
-  })
-
-  afterAll(async () => {
-    await Promise.all(engines.map((engine) => engine.release()))
-    await admin?.end()
-    await server?.destroy()
-  })
-
+  let conformance: PostgresEngine | undefined
   describeEngineConformance('PostgresEngine', {
     engine: async () => {
-      const engine =
-        engines.find((candidate) => candidate.tableName === '"conformance"') ?? newEngine({ table: 'conformance' })
+      const engine = (conformance ??= newEngine({ table: 'conformance' }))
       await engine.prepare()
       await engine.clear()
       return engine
@@ -106,9 +82,9 @@ describeWithPostgres('PostgresEngine', () => {
     it('drops the category’s expired rows without reporting them', async () => {
       const expired = tokenHash()
       await engine.set(expired, 'auth-exp', subject())
-      await admin.query(`UPDATE "${engine.tableName.slice(1, -1)}" SET expires_at = now() - interval '1 second'`)
+      await bed.admin.query(`UPDATE "${engine.tableName.slice(1, -1)}" SET expires_at = now() - interval '1 second'`)
       expect(await engine.setCapped(tokenHash(), 'auth-exp', subject(), 5)).toEqual([])
-      expect((await admin.query(`SELECT 1 FROM ${engine.tableName} WHERE token = $1`, [expired])).rowCount).toBe(0)
+      expect((await bed.admin.query(`SELECT 1 FROM ${engine.tableName} WHERE token = $1`, [expired])).rowCount).toBe(0)
     })
 
     it('holds the limit when many log ins of one user run at once', async () => {
@@ -167,11 +143,11 @@ describeWithPostgres('PostgresEngine', () => {
     })
 
     it('leaves the table intact, and nothing else was touched', async () => {
-      const { rows } = await admin.query<{ present: boolean }>(
+      const { rows } = await bed.admin.query<{ present: boolean }>(
         `SELECT to_regclass('session_registry') IS NULL AS present`
       )
       expect(rows[0].present).toBe(true)
-      expect((await admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n).toBeGreaterThan(0)
+      expect((await bed.admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n).toBeGreaterThan(0)
     })
   })
 })

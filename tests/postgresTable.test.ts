@@ -1,37 +1,14 @@
 import { Pool } from 'pg'
 import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
 import { sessionSubject, tokenHash } from './support/engineConformance'
-import { describeWithPostgres, eventually, PostgresServer } from './support/postgresServer'
+import { postgresTestbed } from './support/postgresEngines'
+import { describeWithPostgres, eventually } from './support/postgresServer'
 
 const subject = sessionSubject
 
 describeWithPostgres('PostgresEngine: its table, statements, sweep and options', () => {
-  let server: PostgresServer
-  let admin: Pool
-  const engines: PostgresEngine[] = []
-
-  function newEngine(options: PostgresEngineOptions = {}): PostgresEngine {
-    const engine = new PostgresEngine({ connectionString: server.connectionString, ...options })
-    engines.push(engine)
-    return engine
-  }
-
-  async function freshEngine(options: PostgresEngineOptions = {}): Promise<PostgresEngine> {
-    const engine = newEngine({ table: `test_${engines.length}`, ...options })
-    await engine.prepare()
-    return engine
-  }
-
-  beforeAll(async () => {
-    server = await PostgresServer.start()
-    admin = new Pool({ connectionString: server.connectionString, max: 2 })
-  })
-
-  afterAll(async () => {
-    await Promise.all(engines.map((engine) => engine.release()))
-    await admin?.end()
-    await server?.destroy()
-  })
+  const bed = postgresTestbed()
+  const { newEngine, freshEngine } = bed
 
   describe('statements', () => {
     it('sends every value as a parameter of a named statement prepared once per connection', async () => {
@@ -78,14 +55,14 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
 
   describe('the table', () => {
     it('is created with its indexes, in the schema asked for, by several engines preparing at once', async () => {
-      await admin.query('CREATE SCHEMA IF NOT EXISTS auth')
+      await bed.admin.query('CREATE SCHEMA IF NOT EXISTS auth')
       const many = Array.from({ length: 4 }, () => newEngine({ schema: 'auth', table: 'sessions', max: 1 }))
       await Promise.all(many.map((engine) => engine.prepare()))
-      const { rows } = await admin.query<{ indexname: string }>(
+      const { rows } = await bed.admin.query<{ indexname: string }>(
         "SELECT indexname FROM pg_indexes WHERE schemaname = 'auth' AND tablename = 'sessions' ORDER BY indexname"
       )
       expect(rows.map((row) => row.indexname)).toEqual(['sessions_category', 'sessions_expires_at', 'sessions_pkey'])
-      const { rows: methods } = await admin.query<{ amname: string }>(
+      const { rows: methods } = await bed.admin.query<{ amname: string }>(
         "SELECT amname FROM pg_class JOIN pg_am ON pg_am.oid = relam WHERE relname = 'sessions_category'"
       )
       expect(methods).toEqual([{ amname: 'hash' }])
@@ -98,7 +75,7 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
       const engine = newEngine()
       await engine.prepare()
       expect(engine.tableName).toBe('"session_registry"')
-      expect((await admin.query(`SELECT to_regclass('public.session_registry') AS t`)).rows[0].t).toBe(
+      expect((await bed.admin.query(`SELECT to_regclass('public.session_registry') AS t`)).rows[0].t).toBe(
         'session_registry'
       )
     })
@@ -118,8 +95,8 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
       for (let n = 0; n < count; n++) {
         await engine.set(tokenHash(), `auth-user-${n}`, subject({ id: `id-${n}`.padEnd(22, 'x') }))
       }
-      await admin.query(`VACUUM ANALYZE ${engine.tableName}`)
-      const { rows } = await admin.query<{ bytes: string }>(`SELECT pg_total_relation_size($1) AS bytes`, [
+      await bed.admin.query(`VACUUM ANALYZE ${engine.tableName}`)
+      const { rows } = await bed.admin.query<{ bytes: string }>(`SELECT pg_total_relation_size($1) AS bytes`, [
         engine.tableName
       ])
       expect(Number(rows[0].bytes) / count).toBeLessThan(800)
@@ -141,9 +118,10 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
       const live = tokenHash()
       await engine.set(live, 'auth-sweep', subject())
       for (let n = 0; n < 30; n++) await engine.set(tokenHash(), 'auth-sweep', subject())
-      await admin.query(`UPDATE ${engine.tableName} SET expires_at = now() - interval '1 minute' WHERE token <> $1`, [
-        live
-      ])
+      await bed.admin.query(
+        `UPDATE ${engine.tableName} SET expires_at = now() - interval '1 minute' WHERE token <> $1`,
+        [live]
+      )
       expect(await engine.sweep()).toBe(30)
       expect(await engine.sweep()).toBe(0)
       expect(Object.keys(await engine.getAll('auth-sweep'))).toEqual([live])
@@ -152,15 +130,15 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
     it('runs on its timer once prepared', async () => {
       const engine = await freshEngine({ sweepInterval: 50 })
       await engine.set(tokenHash(), 'auth-timer', subject({ expiresAt: Date.now() + 200 }))
-      const count = async () => (await admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n
+      const count = async () => (await bed.admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n
       await eventually(async () => (await count()) === 0)
     })
 
     it('is off with sweepInterval: Infinity', async () => {
       const engine = await freshEngine({ sweepInterval: Infinity })
       await engine.set(tokenHash(), 'auth-off', subject())
-      await admin.query(`UPDATE ${engine.tableName} SET expires_at = now() - interval '1 minute'`)
-      expect((await admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n).toBe(1)
+      await bed.admin.query(`UPDATE ${engine.tableName} SET expires_at = now() - interval '1 minute'`)
+      expect((await bed.admin.query(`SELECT count(*)::int AS n FROM ${engine.tableName}`)).rows[0].n).toBe(1)
       expect(await engine.sweep()).toBe(1)
     })
   })
@@ -168,7 +146,7 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
   describe('with an app’s pool', () => {
     it('reads json the pool leaves unparsed', async () => {
       const pool = new Pool({
-        connectionString: server.connectionString,
+        connectionString: bed.server.connectionString,
         types: { getTypeParser: () => (value: string) => value }
       })
       try {
@@ -184,7 +162,7 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
     })
 
     it('uses it, and leaves it open on release()', async () => {
-      const pool = new Pool({ connectionString: server.connectionString, max: 2 })
+      const pool = new Pool({ connectionString: bed.server.connectionString, max: 2 })
       try {
         const engine = new PostgresEngine({ pool, table: 'app_pool' })
         await engine.prepare()
