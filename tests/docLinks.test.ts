@@ -54,7 +54,10 @@ describe('the links of the README and docs/', () => {
     )
   })
 
-  it.each([...documentationFiles(), 'BENCHMARKS.md'])('%s: every relative link reaches a file and every #anchor a heading', (page) => {
-    expect(brokenLinks(page)).toEqual([])
-  })
+  it.each([...documentationFiles(), 'BENCHMARKS.md'])(
+    '%s: every relative link reaches a file and every #anchor a heading',
+    (page) => {
+      expect(brokenLinks(page)).toEqual([])
+    }
+  )
 })
