@@ -1,4 +1,4 @@
-// The original package's README examples, unchanged but for the import path; then this README's own.
+// The original package's README examples, unchanged but for the import path; then those of this README and docs/.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:http'
@@ -87,13 +87,20 @@ describe('the original README examples', () => {
   })
 })
 
-describe('this README’s examples', () => {
+describe('the examples of the README and of docs/', () => {
   const examples = readmeExamples()
   const ROOT = join(__dirname, '..')
 
-  it('include the quick start, the error handler and the Redis setup', () => {
-    expect(examples.map((example) => example.title)).toEqual(
-      expect.arrayContaining(['Quick start', 'Errors', 'Standalone Redis'])
+  const name = (example: (typeof examples)[number]) => `${example.file}: ${example.title}`
+
+  it('include the quick start, the error handler and the Redis and PostgreSQL setups', () => {
+    expect(examples.map(name)).toEqual(
+      expect.arrayContaining([
+        'README.md: Quick start',
+        'README.md: Errors',
+        'docs/redis.md: Standalone Redis',
+        'docs/postgres.md: Setup'
+      ])
     )
   })
 
@@ -119,7 +126,7 @@ describe('this README’s examples', () => {
       .map((diagnostic) => {
         const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
         const example = examples[[...files.keys()].indexOf(diagnostic.file!.fileName)]
-        return `${example.title}, line ${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`
+        return `${name(example)}, line ${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`
       })
     expect(problems).toEqual([])
   })
@@ -137,7 +144,7 @@ describe('this README’s examples', () => {
       await new Promise((resolve) => probe.close(resolve))
     })
 
-    it.each(examples.map((example, index): [string, number] => [example.title, index]))(
+    it.each(examples.map((example, index): [string, number] => [name(example), index]))(
       '%s answers 503 and the process stays up',
       async (_title, index) => {
         const example = examples[index]

@@ -1,4 +1,4 @@
-// Runs one README example as an app would run it, in a process of its own so that a crash shows:
+// Runs one example of the README or docs/ as an app would run it, in a process of its own so that a crash shows:
 // README_EXAMPLE is its index, README_EXPRESS the Express major (4 or 5). Prints "READY <port>".
 import type { AddressInfo } from 'node:net'
 import ts from 'typescript'
@@ -39,7 +39,7 @@ const { outputText } = ts.transpileModule(`${example.code}\nexport { app as __re
 })
 const exported: { exports: Record<string, unknown> } = { exports: {} }
 const load = (name: string): unknown => {
-  if (!(name in modules)) throw new Error(`the README example imports ${name}, which the runner does not provide`)
+  if (!(name in modules)) throw new Error(`the example imports ${name}, which the runner does not provide`)
   return modules[name]
 }
 new Function('require', 'module', 'exports', 'checkPassword', outputText)(
