@@ -1,6 +1,6 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3'
 import type { EngineSubject, SessionEngine } from '../engine'
-import { patched, rowValues, subjectOf, versionOf, type RowValues } from './sqlite/codec'
+import { fromColumn, patched, rowValues, subjectOf, toColumn, versionOf, type RowValues } from './sqlite/codec'
 import { guarded, SqliteEngineError } from './sqlite/errors'
 import { settingsFrom, type SqliteEngineOptions, type SqliteSettings } from './sqlite/options'
 import { ensureTable } from './sqlite/schema'
@@ -71,7 +71,7 @@ export class SqliteEngine implements SessionEngine {
   }
 
   get(token: string): EngineSubject | undefined {
-    const data = guarded('read the session', () => this.open().statements.get.get(token, Date.now()))
+    const data = guarded('read the session', () => this.open().statements.get.get(toColumn(token), Date.now()))
     return data === undefined ? undefined : subjectOf(data)
   }
 
@@ -79,8 +79,9 @@ export class SqliteEngine implements SessionEngine {
     const row = rowValues(subject)
     guarded('store the session', () => {
       const { statements } = this.open()
-      if (row.expiresAt !== null && row.expiresAt <= Date.now()) statements.delete.run(token)
-      else statements.set.run(token, category, row.data, row.expiresAt, row.lastAccessed, row.firstAccessed)
+      const key = toColumn(token)
+      if (row.expiresAt !== null && row.expiresAt <= Date.now()) statements.delete.run(key)
+      else statements.set.run(key, toColumn(category), row.data, row.expiresAt, row.lastAccessed, row.firstAccessed)
     })
   }
 
@@ -88,8 +89,8 @@ export class SqliteEngine implements SessionEngine {
     const row = rowValues(subject)
     return guarded('update the session', () => {
       const { update } = this.open().statements
-      const values = [category, row.data, row.expiresAt, row.lastAccessed, row.firstAccessed] as const
-      return update.run(...values, token, Date.now()).changes === 1
+      const values = [toColumn(category), row.data, row.expiresAt, row.lastAccessed, row.firstAccessed] as const
+      return update.run(...values, toColumn(token), Date.now()).changes === 1
     })
   }
 
@@ -101,7 +102,7 @@ export class SqliteEngine implements SessionEngine {
    * write falls between them.
    */
   patch(token: string, _category: string, fields: EngineSubject, expectedVersion?: number): boolean {
-    return guarded('update the session', () => this.open().patch(token, fields, expectedVersion))
+    return guarded('update the session', () => this.open().patch(toColumn(token), fields, expectedVersion))
   }
 
   /**
@@ -116,24 +117,26 @@ export class SqliteEngine implements SessionEngine {
       return []
     }
     const keep = Math.max(1, Math.floor(limit)) - 1
-    return guarded('store the session', () => this.open().setCapped(token, category, row, keep)).map(subjectOf)
+    return guarded('store the session', () =>
+      this.open().setCapped(toColumn(token), toColumn(category), row, keep)
+    ).map(subjectOf)
   }
 
   getAll(category: string): Record<string, EngineSubject> {
-    const rows = guarded('list the sessions', () => this.open().statements.list.all(category, Date.now()))
+    const rows = guarded('list the sessions', () => this.open().statements.list.all(toColumn(category), Date.now()))
     // fromEntries defines own properties: a key such as "__proto__" stays data.
-    return Object.fromEntries(rows.map((row) => [row.token, subjectOf(row.data)]))
+    return Object.fromEntries(rows.map((row) => [fromColumn(row.token), subjectOf(row.data)]))
   }
 
   delete(token: string): void {
-    guarded('delete the session', () => this.open().statements.delete.run(token))
+    guarded('delete the session', () => this.open().statements.delete.run(toColumn(token)))
   }
 
   deleteAll(category: string, keepToken?: string): void {
     guarded('delete the sessions', () => {
       const { statements } = this.open()
-      if (keepToken === undefined) statements.deleteCategory.run(category)
-      else statements.deleteCategoryExcept.run(category, keepToken)
+      if (keepToken === undefined) statements.deleteCategory.run(toColumn(category))
+      else statements.deleteCategoryExcept.run(toColumn(category), toColumn(keepToken))
     })
   }
 
@@ -155,7 +158,11 @@ export class SqliteEngine implements SessionEngine {
   private open(): Connection {
     if (this.connection) return this.connection
     const { database: given, filename, busyTimeout, table } = this.settings
-    const database = guarded('open the database', () => given ?? new BetterSqlite3(filename!, { timeout: busyTimeout }))
+    const database = guarded(
+      'open the database',
+      () => given ?? new BetterSqlite3(filename!, { timeout: busyTimeout }),
+      'SQLITE_CANTOPEN'
+    )
     try {
       guarded('open the database', () => {
         if (!database.open) throw new SqliteEngineError('the database passed in is closed', 'SQLITE_MISUSE')

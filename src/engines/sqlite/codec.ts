@@ -49,3 +49,29 @@ export function versionOf(subject: EngineSubject): number {
 function timeOf(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : null
 }
+
+// A lone surrogate (matched alone under the `u` flag) or a backslash: what a key escapes.
+const ESCAPED = /[\\\ud800-\udfff]/u
+const ESCAPED_ALL = /[\\\ud800-\udfff]/gu
+const UNESCAPED = /\\(\\|u[0-9a-f]{4})/g
+
+/**
+ * A token or category as SQLite `TEXT` holds it exactly. Text is stored as UTF-8, where a lone UTF-16
+ * surrogate becomes U+FFFD: two user ids differing only there would share one category. So `\` is
+ * doubled and a lone surrogate written `\uXXXX`; the mapping is one to one, and the identity for every
+ * token hash and usual user id (one regular-expression test).
+ */
+export function toColumn(key: string): string {
+  if (!ESCAPED.test(key)) return key
+  return key.replace(ESCAPED_ALL, (char) =>
+    char === '\\' ? '\\\\' : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
+}
+
+/** The key {@link toColumn} stored. */
+export function fromColumn(stored: string): string {
+  if (!stored.includes('\\')) return stored
+  return stored.replace(UNESCAPED, (_, escape: string) =>
+    escape === '\\' ? '\\' : String.fromCharCode(parseInt(escape.slice(1), 16))
+  )
+}

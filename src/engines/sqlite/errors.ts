@@ -16,23 +16,23 @@ export class SqliteEngineError extends Error {
 }
 
 /** The code better-sqlite3 attaches to its errors, or `SQLITE_ERROR` for anything else. */
-function codeOf(error: unknown): string {
+function codeOf(error: unknown, fallback: string): string {
   const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' ? code : 'SQLITE_ERROR'
+  return typeof code === 'string' ? code : fallback
 }
 
-/** `error` as a {@link SqliteEngineError}, saying what the engine was doing. */
-export function sqliteFailure(operation: string, error: unknown): SqliteEngineError {
+/** `error` as a {@link SqliteEngineError}, saying what the engine was doing; `fallback` when it has no code. */
+export function sqliteFailure(operation: string, error: unknown, fallback = 'SQLITE_ERROR'): SqliteEngineError {
   if (error instanceof SqliteEngineError) return error
   const detail = error instanceof Error ? error.message : String(error)
-  return new SqliteEngineError(`SQLite failed to ${operation}: ${detail}`, codeOf(error), { cause: error })
+  return new SqliteEngineError(`SQLite failed to ${operation}: ${detail}`, codeOf(error, fallback), { cause: error })
 }
 
 /** Runs `work`, turning any failure into a {@link SqliteEngineError}. */
-export function guarded<T>(operation: string, work: () => T): T {
+export function guarded<T>(operation: string, work: () => T, fallbackCode?: string): T {
   try {
     return work()
   } catch (error) {
-    throw sqliteFailure(operation, error)
+    throw sqliteFailure(operation, error, fallbackCode)
   }
 }

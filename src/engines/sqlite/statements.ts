@@ -61,9 +61,7 @@ export function prepareStatements(database: Database, table: string): Statements
       `UPDATE ${t} SET category = ?, data = ?, expires_at = ?, last_accessed = ?, first_accessed = ? ` +
         `WHERE token = ? AND ${LIVE}`
     ),
-    rewrite: prepare(
-      `UPDATE ${t} SET data = ?, expires_at = ?, last_accessed = ?, first_accessed = ? WHERE token = ?`
-    ),
+    rewrite: prepare(`UPDATE ${t} SET data = ?, expires_at = ?, last_accessed = ?, first_accessed = ? WHERE token = ?`),
     list: prepare<[string, number], TokenRow>(`SELECT token, data FROM ${t} WHERE category = ? AND ${LIVE}`),
     delete: prepare(`DELETE FROM ${t} WHERE token = ?`),
     deleteCategory: prepare(`DELETE FROM ${t} WHERE category = ?`),
