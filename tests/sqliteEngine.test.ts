@@ -55,8 +55,10 @@ describe('SqliteEngine', () => {
       const token = tokenHash()
       const stored = subject({ deviceId: 'phone', data: { theme: 'dark' }, version: 3 })
       engine.set(token, 'auth-u', stored)
-      expect(engine.patch(token, 'auth-u', { lastIp: null, lastAccessed: stored.lastAccessed + 5 })).toBe(true)
-      expect(engine.get(token)).toEqual({ ...stored, lastIp: null, lastAccessed: stored.lastAccessed + 5 })
+      expect(engine.patch(token, 'auth-u', { lastIp: null, lastAccessed: (stored.lastAccessed as number) + 5 })).toBe(
+        true
+      )
+      expect(engine.get(token)).toEqual({ ...stored, lastIp: null, lastAccessed: (stored.lastAccessed as number) + 5 })
     })
 
     it('stores null fields as null (json_patch would delete them), and removes a field given as undefined', () => {
