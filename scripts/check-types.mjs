@@ -10,17 +10,19 @@ import { fileURLToPath } from 'node:url'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
 // What the package's declarations refer to, linked from this repository's install.
-const LINKED = ['@types', 'express', 'redis', '@redis', 'cookie', 'pg']
+const LINKED = ['@types', 'express', 'redis', '@redis', 'cookie', 'pg', 'better-sqlite3']
 
 const CONSUMER = `import type { Request } from 'express'
 import { MemoryEngine, session, SessionEngineError, type SessionOptions } from 'express-session-registry'
 import { RedisEngine } from 'express-session-registry/redis'
 import { PostgresEngine } from 'express-session-registry/postgres'
+import { SqliteEngine } from 'express-session-registry/sqlite'
 
 const options: SessionOptions = { engine: new MemoryEngine(), maxSessionsPerUser: 10 }
 export const middleware = session(options)
 export const redis: RedisEngine = new RedisEngine({ url: 'redis://localhost:6379' })
 export const postgres: PostgresEngine = new PostgresEngine({ connectionString: 'postgres://localhost/app' })
+export const sqlite: SqliteEngine = new SqliteEngine({ filename: ':memory:' })
 export const isEngineError = (error: unknown): boolean => error instanceof SessionEngineError
 export const userOf = (request: Request): string | null => request.session.userId
 `

@@ -8,16 +8,38 @@ const DEFAULT_PORT = 3000
 // Loopback only by default: the demo users' password is printed below. HOST=0.0.0.0 opens it up.
 const DEFAULT_HOST = '127.0.0.1'
 
-// A variable, not a literal, so the demo runs (and type-checks) where the Redis entry is not there.
+// Variables, not literals, so the demo runs (and type-checks) where the Redis or SQLite entry is not there.
 const REDIS_ENTRY = 'express-session-registry/redis'
+const SQLITE_ENTRY = 'express-session-registry/sqlite'
 
 interface RedisEntry {
   RedisEngine: new (options: { url: string }) => SessionEngine
 }
 
-/** The Redis engine when `REDIS_URL` is set (loaded only then), else the embedded memory engine. */
-async function createEngine(redisUrl: string | undefined): Promise<{ engine: SessionEngine; label: string }> {
-  if (!redisUrl) return { engine: new MemoryEngine(), label: 'in memory (set REDIS_URL to use Redis)' }
+interface SqliteEntry {
+  SqliteEngine: new (options: { filename: string }) => SessionEngine
+}
+
+/**
+ * The Redis engine when `REDIS_URL` is set, the SQLite engine when `SQLITE_FILE` is (each loaded only
+ * then), else the embedded memory engine.
+ */
+async function createEngine(
+  redisUrl: string | undefined,
+  sqliteFile: string | undefined
+): Promise<{ engine: SessionEngine; label: string }> {
+  if (redisUrl && sqliteFile) throw new Error('Set REDIS_URL or SQLITE_FILE, not both')
+  if (sqliteFile) {
+    const entry = (await import(SQLITE_ENTRY).catch((error: Error) => {
+      throw new Error(
+        `SQLITE_FILE is set, but ${SQLITE_ENTRY} cannot be loaded (is better-sqlite3 installed?): ${error.message}`
+      )
+    })) as SqliteEntry
+    return { engine: new entry.SqliteEngine({ filename: sqliteFile }), label: `in SQLite at ${sqliteFile}` }
+  }
+  if (!redisUrl) {
+    return { engine: new MemoryEngine(), label: 'in memory (set REDIS_URL to use Redis, SQLITE_FILE to use SQLite)' }
+  }
   const entry = (await import(REDIS_ENTRY).catch((error: Error) => {
     throw new Error(`REDIS_URL is set, but ${REDIS_ENTRY} cannot be loaded (is redis installed?): ${error.message}`)
   })) as RedisEntry
@@ -37,7 +59,7 @@ async function main(): Promise<void> {
   const port = portFrom(process.env.PORT)
   // `||`, not `??`: an empty HOST is no address, so it means the default too.
   const host = process.env.HOST || DEFAULT_HOST
-  const { engine, label } = await createEngine(process.env.REDIS_URL)
+  const { engine, label } = await createEngine(process.env.REDIS_URL, process.env.SQLITE_FILE)
   const trustProxy = trustProxyFrom(process.env.TRUST_PROXY)
   let demo: ReturnType<typeof createDemoServer>
   try {

@@ -3,10 +3,11 @@ import type { Engine, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
 import { MemoryEngine } from './MemoryEngine'
 
-// Variables, not literals: bundlers must leave the Redis and PostgreSQL entries (and their clients) out
+// Variables, not literals: bundlers must leave the Redis, PostgreSQL and SQLite entries (and their clients) out
 // of the core.
 const REDIS_ENTRY = 'express-session-registry/redis'
 const POSTGRES_ENTRY = 'express-session-registry/postgres'
+const SQLITE_ENTRY = 'express-session-registry/sqlite'
 
 type EngineClass = new (options?: Record<string, unknown>) => SessionEngine
 
@@ -16,6 +17,10 @@ interface RedisEntry {
 
 interface PostgresEntry {
   PostgresEngine: EngineClass
+}
+
+interface SqliteEntry {
+  SqliteEngine: EngineClass
 }
 
 // The token registry is CommonJS, and Node's ES module loader cannot see its named exports: there they
@@ -33,8 +38,9 @@ export function getSharedMemoryEngine(): MemoryEngine {
 
 /**
  * Turns the `engine` option into an engine. Names are resolved as the token registry does, except
- * `'memory'` (the shared MemoryEngine, or one of its own when `engineOptions` are given), `'redis'` and
- * `'postgres'` (our RedisEngine and PostgresEngine, each loaded only when asked for).
+ * `'memory'` (the shared MemoryEngine, or one of its own when `engineOptions` are given), `'redis'`,
+ * `'postgres'` and `'sqlite'` (our RedisEngine, PostgresEngine and SqliteEngine, each loaded only when
+ * asked for).
  */
 export function resolveEngine(
   engine: string | Engine,
@@ -49,6 +55,9 @@ export function resolveEngine(
     return (import(POSTGRES_ENTRY) as Promise<PostgresEntry>).then(
       ({ PostgresEngine }) => new PostgresEngine(engineOptions)
     )
+  }
+  if (engine === 'sqlite') {
+    return (import(SQLITE_ENTRY) as Promise<SqliteEntry>).then(({ SqliteEngine }) => new SqliteEngine(engineOptions))
   }
   try {
     return new Registry({ engine, engineOptions }).engine as SessionEngine

@@ -1,0 +1,1 @@
+export { SqliteEngine, SqliteEngineError, type SqliteEngineOptions } from './engines/SqliteEngine'
