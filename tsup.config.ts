@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', redis: 'src/redis.ts', postgres: 'src/postgres.ts' },
+  entry: { index: 'src/index.ts', redis: 'src/redis.ts', postgres: 'src/postgres.ts', testing: 'src/testing.ts' },
   format: ['cjs', 'esm'],
   dts: true,
   clean: true,
