@@ -3,7 +3,17 @@ import type { EngineSubject } from '../engine'
 import { assertHas, assertMissing, assertSameJson, keysOf, subject, tokenHash } from './fixtures'
 import type { ConformanceRunner } from './types'
 
-const HOSTILE_KEYS = ['*', '?', '?'.repeat(43), '[a-z]*', '\\*', 'constructor', '__proto__', 'toString', 'hasOwnProperty']
+const HOSTILE_KEYS = [
+  '*',
+  '?',
+  '?'.repeat(43),
+  '[a-z]*',
+  '\\*',
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty'
+]
 
 /** The token-registry methods every engine has: get, set, getAll, delete, clear, prepare. */
 export function describeStorage({ describe, test }: ConformanceRunner): void {
