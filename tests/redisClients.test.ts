@@ -9,7 +9,7 @@ import { SessionEngineError } from 'express-session-registry'
 import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
 import { createApp, type ErrorLog } from './support/app'
 import { engineConformance, tokenHash } from 'express-session-registry/testing'
-import { auth, describeHostileTokens, describeHttpFlow, logIn } from './support/redisHttpFlow'
+import { auth, describeHostileTokens, describeHttpFlow, logIn } from './support/httpFlow'
 import { describeSetCapped } from './support/redisSetCapped'
 import { describeWithRedis, freePort, RedisMonitor, RedisServer } from './support/redisServer'
 

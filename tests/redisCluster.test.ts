@@ -3,7 +3,7 @@ import { createCluster } from 'redis'
 import { createCluster as createClusterV4 } from 'redis4'
 import { RedisEngine } from 'express-session-registry/redis'
 import { engineConformance, tokenHash } from 'express-session-registry/testing'
-import { describeHostileTokens, describeHttpFlow } from './support/redisHttpFlow'
+import { describeHostileTokens, describeHttpFlow } from './support/httpFlow'
 import { describeSetCapped } from './support/redisSetCapped'
 import { describeWithRedis, eventually, RedisCluster, RedisMonitor, redisCli } from './support/redisServer'
 
