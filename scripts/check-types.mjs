@@ -16,12 +16,14 @@ const CONSUMER = `import type { Request } from 'express'
 import { MemoryEngine, session, SessionEngineError, type SessionOptions } from 'express-session-registry'
 import { RedisEngine } from 'express-session-registry/redis'
 import { PostgresEngine } from 'express-session-registry/postgres'
+import { engineConformance, type EngineConformanceOptions } from 'express-session-registry/testing'
 
 const options: SessionOptions = { engine: new MemoryEngine(), maxSessionsPerUser: 10 }
 export const middleware = session(options)
 export const redis: RedisEngine = new RedisEngine({ url: 'redis://localhost:6379' })
 export const postgres: PostgresEngine = new PostgresEngine({ connectionString: 'postgres://localhost/app' })
 export const isEngineError = (error: unknown): boolean => error instanceof SessionEngineError
+export const conformance: (options: EngineConformanceOptions) => void = engineConformance
 export const userOf = (request: Request): string | null => request.session.userId
 `
 
