@@ -8,7 +8,8 @@ module.exports = {
     '^express-session-registry$': '<rootDir>/src/index.ts',
     '^express-session-registry/redis$': '<rootDir>/src/redis.ts',
     '^express-session-registry/postgres$': '<rootDir>/src/postgres.ts',
-    '^express-session-registry/sqlite$': '<rootDir>/src/sqlite.ts'
+    '^express-session-registry/sqlite$': '<rootDir>/src/sqlite.ts',
+    '^express-session-registry/testing$': '<rootDir>/src/testing.ts'
   },
   collectCoverageFrom: ['src/**/*.ts'],
   coverageThreshold: { global: { lines: 95, branches: 95 } },

@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', redis: 'src/redis.ts', postgres: 'src/postgres.ts', sqlite: 'src/sqlite.ts' },
+  entry: {
+    index: 'src/index.ts',
+    redis: 'src/redis.ts',
+    postgres: 'src/postgres.ts',
+    sqlite: 'src/sqlite.ts',
+    testing: 'src/testing.ts'
+  },
   format: ['cjs', 'esm'],
   dts: true,
   clean: true,

@@ -17,6 +17,7 @@ import { MemoryEngine, session, SessionEngineError, type SessionOptions } from '
 import { RedisEngine } from 'express-session-registry/redis'
 import { PostgresEngine } from 'express-session-registry/postgres'
 import { SqliteEngine } from 'express-session-registry/sqlite'
+import { engineConformance, type EngineConformanceOptions } from 'express-session-registry/testing'
 
 const options: SessionOptions = { engine: new MemoryEngine(), maxSessionsPerUser: 10 }
 export const middleware = session(options)
@@ -24,6 +25,7 @@ export const redis: RedisEngine = new RedisEngine({ url: 'redis://localhost:6379
 export const postgres: PostgresEngine = new PostgresEngine({ connectionString: 'postgres://localhost/app' })
 export const sqlite: SqliteEngine = new SqliteEngine({ filename: ':memory:' })
 export const isEngineError = (error: unknown): boolean => error instanceof SessionEngineError
+export const conformance: (options: EngineConformanceOptions) => void = engineConformance
 export const userOf = (request: Request): string | null => request.session.userId
 `
 

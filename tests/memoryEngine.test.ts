@@ -1,5 +1,5 @@
 import { MemoryEngine } from '../src/engines/MemoryEngine'
-import { describeEngineConformance, tokenHash } from './support/engineConformance'
+import { engineConformance, tokenHash } from 'express-session-registry/testing'
 
 const engines: MemoryEngine[] = []
 afterAll(() => engines.forEach((engine) => engine.release()))
@@ -10,7 +10,14 @@ function newEngine(options?: ConstructorParameters<typeof MemoryEngine>[0]): Mem
   return engine
 }
 
-describeEngineConformance('MemoryEngine', { engine: () => newEngine({ sweepInterval: 100 }) })
+engineConformance({
+  name: 'MemoryEngine',
+  createEngine: () => new MemoryEngine({ sweepInterval: 100 }),
+  closeEngine: (engine) => engine.release?.(),
+  describe,
+  it,
+  afterEach
+})
 
 describe('MemoryEngine', () => {
   const entry = (expiresAt: number | null) => ({ id: 'x', userId: 'u', expiresAt })

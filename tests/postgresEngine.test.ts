@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { PostgresEngine } from 'express-session-registry/postgres'
-import { describeEngineConformance, sessionSubject, tokenHash } from './support/engineConformance'
+import { engineConformance, sessionSubject, tokenHash } from 'express-session-registry/testing'
 import { postgresTestbed } from './support/postgresEngines'
 import { describeWithPostgres } from './support/postgresServer'
 
@@ -30,8 +30,12 @@ describeWithPostgres('PostgresEngine', () => {
   const { newEngine, freshEngine } = bed
 
   let conformance: PostgresEngine | undefined
-  describeEngineConformance('PostgresEngine', {
-    engine: async () => {
+  engineConformance({
+    name: 'PostgresEngine',
+    describe,
+    it,
+    beforeEach,
+    createEngine: async () => {
       const engine = (conformance ??= newEngine({ table: 'conformance' }))
       await engine.prepare()
       await engine.clear()

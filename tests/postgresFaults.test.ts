@@ -2,7 +2,7 @@ import { Pool } from 'pg'
 import request from 'supertest'
 import { PostgresEngine } from 'express-session-registry/postgres'
 import { bearer, createApp, type ErrorLog, expressVersions, logIn } from './support/app'
-import { tokenHash } from './support/engineConformance'
+import { tokenHash } from 'express-session-registry/testing'
 import { describeWithPostgres, eventually, PostgresServer } from './support/postgresServer'
 
 const STATEMENT_TIMEOUT_MS = 500

@@ -1,28 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto'
-import type { Express } from 'express'
+import { randomBytes } from 'node:crypto'
 import express from 'express'
 import { Pool } from 'pg'
 import request from 'supertest'
-import { session, Session } from 'express-session-registry'
+import { session } from 'express-session-registry'
 import { PostgresEngine } from 'express-session-registry/postgres'
-import { bearer, createApp, expressVersions, sessionCookie } from './support/app'
-import { describeWithPostgres, eventually, PostgresServer } from './support/postgresServer'
-
-const userAgent =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
-
-/** The key hash the core stores a token under (no registryId). */
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url')
-
-const auth = (token: string) => ({ Authorization: bearer(token) })
-
-/** Logs `userId` in and returns the token, the session id and the `session=` cookie pair. */
-async function logIn(app: Express, userId: string): Promise<{ token: string; id: string; cookie: string }> {
-  const response = await request(app).post('/login').set('User-Agent', userAgent).send({ userId }).expect(200)
-  const cookie = sessionCookie(response)
-  expect(cookie).toBeDefined()
-  return { token: response.body.token as string, id: response.body.session.id as string, cookie: cookie!.split(';')[0] }
-}
+import { createApp } from './support/app'
+import { auth, describeHttpFlow, logIn, type StoredSessions, tokenHash } from './support/httpFlow'
+import { describeWithPostgres, PostgresServer } from './support/postgresServer'
 
 describeWithPostgres('Sessions in PostgreSQL, through HTTP', () => {
   let server: PostgresServer
@@ -52,83 +36,28 @@ describeWithPostgres('Sessions in PostgreSQL, through HTTP', () => {
     await server?.destroy()
   })
 
-  describe.each(expressVersions)('the HTTP flow on %s', (versionName, version) => {
-    const idleTimeout = 60_000
-    const user = (name: string) => `${name}-${versionName.replace(' ', '')}`
-    let app: Express
-
-    beforeAll(() => {
-      app = createApp(version, { engine, idleTimeout })
-    })
-
-    it('logs in, and recognises the session by bearer token and by cookie', async () => {
-      const { token, id, cookie } = await logIn(app, user('alice'))
-      const byBearer = await request(app).get('/me').set(auth(token)).expect(200)
-      expect(byBearer.body).toMatchObject({ userId: user('alice'), id })
-      await request(app).get('/me').set('Cookie', cookie).expect(200)
-      await request(app).get('/me').expect(401)
-    })
-
-    it('stores one row under the token hash, expiring with the idle timeout, and never the token', async () => {
-      const { token } = await logIn(app, user('row'))
-      const rows = await rowsOf(user('row'))
-      expect(rows).toEqual([{ token: tokenHash(token), live: true, ttl: expect.any(Number) }])
-      expect(rows[0].ttl).toBeGreaterThan(idleTimeout - 5_000)
-      expect(rows[0].ttl).toBeLessThanOrEqual(idleTimeout)
+  /** The table's sessions: a row is an entry, the rows of a category its index, the token never in it. */
+  const store: StoredSessions = {
+    ttlOf: async (token) => {
+      const { rows } = await admin.query(
+        `SELECT (extract(epoch FROM expires_at - now()) * 1000)::float8 AS ttl FROM session_registry
+         WHERE token = $1 AND expires_at > now()`,
+        [tokenHash(token)]
+      )
+      return rows[0]?.ttl
+    },
+    indexOf: async (userId) => (await rowsOf(userId)).map((row) => row.token),
+    checkStored: async (token, userId) => {
+      expect(await rowsOf(userId)).toEqual([{ token: tokenHash(token), live: true, ttl: expect.any(Number) }])
       const everything = await admin.query('SELECT row_to_json(s)::text AS json FROM session_registry s')
       for (const { json } of everything.rows) expect(json).not.toContain(token)
-    })
+    },
+    checkLapsed: async (userId) => {
+      expect((await rowsOf(userId)).map((row) => row.live)).toEqual([false])
+    }
+  }
 
-    it('lists the active sessions by id, without tokens', async () => {
-      const first = await logIn(app, user('bob'))
-      const second = await logIn(app, user('bob'))
-      const { body } = await request(app).get('/sessions').set(auth(second.token)).expect(200)
-      expect(Object.keys(body).sort()).toEqual([first.id, second.id].sort())
-      expect(body[second.id]).toMatchObject({ current: true })
-      expect(JSON.stringify(body)).not.toContain(first.token)
-      expect(JSON.stringify(body)).not.toContain(second.token)
-    })
-
-    it('logs out: the token is rejected and the row is gone', async () => {
-      const { token } = await logIn(app, user('carol'))
-      await request(app).post('/logout').set(auth(token)).expect(200)
-      await request(app).get('/me').set(auth(token)).expect(401)
-      expect(await rowsOf(user('carol'))).toEqual([])
-    })
-
-    it('logs the other sessions out and keeps the current one', async () => {
-      const [a, b, c] = [await logIn(app, user('dave')), await logIn(app, user('dave')), await logIn(app, user('dave'))]
-      await request(app).post('/logout-others').set(auth(b.token)).expect(204)
-      await request(app).get('/me').set(auth(a.token)).expect(401)
-      await request(app).get('/me').set(auth(c.token)).expect(401)
-      await request(app).get('/me').set(auth(b.token)).expect(200)
-      expect((await rowsOf(user('dave'))).map((row) => row.token)).toEqual([tokenHash(b.token)])
-    })
-
-    it('logs every session out with Session.logOutAll', async () => {
-      const [a, b] = [await logIn(app, user('erin')), await logIn(app, user('erin'))]
-      await Session.logOutAll(user('erin'), { engine })
-      await request(app).get('/me').set(auth(a.token)).expect(401)
-      await request(app).get('/me').set(auth(b.token)).expect(401)
-      expect(await rowsOf(user('erin'))).toEqual([])
-    })
-
-    it('records a device id over the live session', async () => {
-      const { token, id } = await logIn(app, user('fay'))
-      await request(app).post('/device').set(auth(token)).send({ deviceId: 'pixel-8' }).expect(200)
-      const { body } = await request(app).get('/sessions').set(auth(token)).expect(200)
-      expect(body[id]).toMatchObject({ deviceId: 'pixel-8' })
-    })
-
-    it('lets a session lapse with its idle timeout', async () => {
-      const shortApp = createApp(version, { engine, idleTimeout: 300 })
-      const { token } = await logIn(shortApp, user('frank'))
-      await request(shortApp).get('/me').set(auth(token)).expect(200)
-      // Polled in the table, not over HTTP: every use would slide the idle timeout forward.
-      await eventually(async () => (await rowsOf(user('frank')))[0]?.live === false)
-      await request(shortApp).get('/me').set(auth(token)).expect(401)
-    })
-  })
+  describeHttpFlow(() => ({ engine, store }))
 
   describe('with hostile user ids', () => {
     it.each(

@@ -1,6 +1,6 @@
 import { Pool } from 'pg'
 import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
-import { sessionSubject, tokenHash } from './support/engineConformance'
+import { sessionSubject, tokenHash } from 'express-session-registry/testing'
 import { postgresTestbed } from './support/postgresEngines'
 import { describeWithPostgres, eventually } from './support/postgresServer'
 

@@ -8,8 +8,8 @@ import express from 'express'
 import { SessionEngineError } from 'express-session-registry'
 import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
 import { createApp, type ErrorLog } from './support/app'
-import { describeEngineConformance, tokenHash } from './support/engineConformance'
-import { auth, describeHostileTokens, describeHttpFlow, logIn } from './support/redisHttpFlow'
+import { engineConformance, tokenHash } from 'express-session-registry/testing'
+import { auth, describeHostileTokens, describeHttpFlow, logIn } from './support/httpFlow'
 import { describeSetCapped } from './support/redisSetCapped'
 import { describeWithRedis, freePort, RedisMonitor, RedisServer } from './support/redisServer'
 
@@ -55,8 +55,12 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
       client = ioredis()
     })
 
-    describeEngineConformance('RedisEngine (ioredis)', {
-      engine: async () => {
+    engineConformance({
+      name: 'RedisEngine (ioredis)',
+      describe,
+      it,
+      beforeEach,
+      createEngine: async () => {
         const engine = new RedisEngine({ client, identifier: 'ioredis-conformance' })
         await engine.prepare()
         await engine.clear()
@@ -100,8 +104,12 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
       quitLater.push(client)
     })
 
-    describeEngineConformance('RedisEngine (ioredis 5)', {
-      engine: async () => {
+    engineConformance({
+      name: 'RedisEngine (ioredis 5)',
+      describe,
+      it,
+      beforeEach,
+      createEngine: async () => {
         const engine = new RedisEngine({ client, identifier: 'ioredis5-conformance' })
         await engine.clear()
         return engine
@@ -116,8 +124,12 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
       quitLater.push(client)
     })
 
-    describeEngineConformance('RedisEngine (iovalkey)', {
-      engine: async () => {
+    engineConformance({
+      name: 'RedisEngine (iovalkey)',
+      describe,
+      it,
+      beforeEach,
+      createEngine: async () => {
         const engine = new RedisEngine({ client, identifier: 'iovalkey-conformance' })
         await engine.clear()
         return engine

@@ -2,8 +2,8 @@ import { Cluster as IoRedisCluster } from 'ioredis'
 import { createCluster } from 'redis'
 import { createCluster as createClusterV4 } from 'redis4'
 import { RedisEngine } from 'express-session-registry/redis'
-import { describeEngineConformance, tokenHash } from './support/engineConformance'
-import { describeHostileTokens, describeHttpFlow } from './support/redisHttpFlow'
+import { engineConformance, tokenHash } from 'express-session-registry/testing'
+import { describeHostileTokens, describeHttpFlow } from './support/httpFlow'
 import { describeSetCapped } from './support/redisSetCapped'
 import { describeWithRedis, eventually, RedisCluster, RedisMonitor, redisCli } from './support/redisServer'
 
@@ -29,8 +29,12 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
     await cluster?.stop()
   })
 
-  describeEngineConformance('RedisEngine (cluster)', {
-    engine: async () => {
+  engineConformance({
+    name: 'RedisEngine (cluster)',
+    describe,
+    it,
+    beforeEach,
+    createEngine: async () => {
       const engine = new RedisEngine({ client, identifier: 'conformance' })
       await engine.clear()
       return engine
@@ -94,8 +98,12 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
     })
     afterAll(() => io.quit())
 
-    describeEngineConformance('RedisEngine (ioredis Cluster)', {
-      engine: async () => {
+    engineConformance({
+      name: 'RedisEngine (ioredis Cluster)',
+      describe,
+      it,
+      beforeEach,
+      createEngine: async () => {
         const engine = new RedisEngine({ client: io, identifier: 'io-conformance' })
         await engine.prepare()
         await engine.clear()
@@ -124,8 +132,12 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
     })
     afterAll(() => v4.quit())
 
-    describeEngineConformance('RedisEngine (node-redis v4 cluster client)', {
-      engine: async () => {
+    engineConformance({
+      name: 'RedisEngine (node-redis v4 cluster client)',
+      describe,
+      it,
+      beforeEach,
+      createEngine: async () => {
         const engine = new RedisEngine({ client: v4, identifier: 'v4-conformance' })
         await engine.clear()
         return engine
@@ -186,8 +198,12 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
     }
     afterAll(() => Promise.all(cached.map((engine) => engine.release())))
 
-    describeEngineConformance('RedisEngine with localCache (cluster)', {
-      engine: async () => {
+    engineConformance({
+      name: 'RedisEngine with localCache (cluster)',
+      describe,
+      it,
+      beforeEach,
+      createEngine: async () => {
         const engine = cached.find((candidate) => candidate.identifier === 'cached-conformance')
         const ready = engine ?? (await cachedEngine('cached-conformance'))
         await ready.clear()

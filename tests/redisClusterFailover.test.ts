@@ -1,7 +1,7 @@
 import { RedisEngine } from 'express-session-registry/redis'
 import { Cluster as IoRedisCluster } from 'ioredis'
 import { createCluster } from 'redis'
-import { tokenHash } from './support/engineConformance'
+import { tokenHash } from 'express-session-registry/testing'
 import { FailoverApp, type Durable, logIn, meanLogInMs, runUnderLoad } from './support/failover'
 import { execFileSync } from 'node:child_process'
 import { describeWithRedis, RedisCluster, redisCli } from './support/redisServer'

@@ -1,7 +1,7 @@
 import { createClient, RESP_TYPES } from 'redis'
 import { createClient as createClientV4 } from 'redis4'
 import { type RedisClientLike, RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
-import { describeEngineConformance, sessionSubject, tokenHash } from './support/engineConformance'
+import { engineConformance, sessionSubject, tokenHash } from 'express-session-registry/testing'
 import { describeWithRedis, eventually, RedisMonitor, RedisServer } from './support/redisServer'
 
 type RawClient = ReturnType<typeof createClient>
@@ -39,8 +39,12 @@ describeWithRedis('RedisEngine on standalone Redis', () => {
     await server?.stop()
   })
 
-  describeEngineConformance('RedisEngine (standalone)', {
-    engine: async () => {
+  engineConformance({
+    name: 'RedisEngine (standalone)',
+    describe,
+    it,
+    beforeEach,
+    createEngine: async () => {
       const engine =
         engines.find((candidate) => candidate.identifier === 'conformance') ?? newEngine({ identifier: 'conformance' })
       await engine.prepare()
@@ -57,8 +61,12 @@ describeWithRedis('RedisEngine on standalone Redis', () => {
     })
     afterAll(() => client.quit())
 
-    describeEngineConformance('RedisEngine (node-redis v4 client)', {
-      engine: async () => {
+    engineConformance({
+      name: 'RedisEngine (node-redis v4 client)',
+      describe,
+      it,
+      beforeEach,
+      createEngine: async () => {
         const engine = new RedisEngine({ client, identifier: 'v4-conformance' })
         await engine.clear()
         return engine

@@ -1,5 +1,5 @@
 import { type RedisClientLike, RedisEngine } from 'express-session-registry/redis'
-import { tokenHash } from './support/engineConformance'
+import { tokenHash } from 'express-session-registry/testing'
 import { describeWithRedis, eventually, freePort, RedisServer } from './support/redisServer'
 
 const subject = () => ({ id: 'x', userId: 'u', expiresAt: Date.now() + 600_000 })

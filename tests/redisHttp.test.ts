@@ -4,7 +4,7 @@ import { createClient, createCluster } from 'redis'
 import { session } from 'express-session-registry'
 import { RedisEngine } from 'express-session-registry/redis'
 import { createApp, type ErrorLog, expressVersions } from './support/app'
-import { auth, describeHostileTokens, describeHttpFlow, logIn, tokenHash } from './support/redisHttpFlow'
+import { auth, describeHostileTokens, describeHttpFlow, logIn, tokenHash } from './support/httpFlow'
 import { describeWithRedis, eventually, RedisCluster, RedisServer, redisCli } from './support/redisServer'
 
 describeWithRedis('Sessions in Redis, through HTTP', () => {

@@ -2,7 +2,7 @@ import IoRedis from 'ioredis'
 import { createClient } from 'redis'
 import { createClient as createClientV4 } from 'redis4'
 import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
-import { describeEngineConformance, sessionSubject, tokenHash } from './support/engineConformance'
+import { engineConformance, sessionSubject, tokenHash } from 'express-session-registry/testing'
 import { describeWithRedis, eventually, RedisMonitor, RedisServer } from './support/redisServer'
 
 type RawClient = ReturnType<typeof createClient>
@@ -55,8 +55,12 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
     await server?.stop()
   })
 
-  describeEngineConformance('RedisEngine with localCache', {
-    engine: async () => {
+  engineConformance({
+    name: 'RedisEngine with localCache',
+    describe,
+    it,
+    beforeEach,
+    createEngine: async () => {
       const engine = engines.find((candidate) => candidate.identifier === 'cached') ?? (await cachedEngine())
       await engine.clear()
       return engine

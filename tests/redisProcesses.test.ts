@@ -1,70 +1,12 @@
 import { join } from 'node:path'
 import { AppProcess, ROOT } from './support/appProcess'
+import { appSource } from './support/sharedApp'
 import { describeWithRedis, RedisServer } from './support/redisServer'
 
-/** An app instance in its own process: express, the session middleware, and a RedisEngine on `redisPort`. */
-function appSource(redisPort: number, engineOptions: object): string {
-  return `
-    const express = require('express')
-    const { session, authenticateRequest, Session } = require(${JSON.stringify(join(ROOT, 'src/index.ts'))})
-    const { RedisEngine } = require(${JSON.stringify(join(ROOT, 'src/redis.ts'))})
-    const app = express()
-    const engine = new RedisEngine({ port: ${redisPort}, ...${JSON.stringify(engineOptions)} })
-    app.use(session({ engine }))
-    app.post('/login/:userId', async (req, res) => {
-      await req.session.logIn(req.params.userId)
-      res.json({ token: req.session.token })
-    })
-    app.get('/me', authenticateRequest, (req, res) => res.json({ userId: req.session.authenticatableId }))
-    app.post('/logout', authenticateRequest, async (req, res) => {
-      await req.session.logOut()
-      res.end()
-    })
-    app.post('/logout-others', authenticateRequest, async (req, res) => {
-      await req.session.logOutOthers()
-      res.end()
-    })
-    app.post('/logout-all', authenticateRequest, async (req, res) => {
-      await Session.logOutAll(req.session.authenticatableId, { engine })
-      res.end()
-    })
-    const server = app.listen(0, '127.0.0.1', () => console.log('listening on ' + server.address().port))
-  `
-}
-
-describeWithRedis('Two app instances in separate processes sharing one Redis', () => {
-  let server: RedisServer
-  let first: AppProcess
-  let second: AppProcess
-
-  beforeAll(async () => {
-    server = await RedisServer.start()
-    ;[first, second] = await Promise.all([
-      AppProcess.start(appSource(server.port, {})),
-      AppProcess.start(appSource(server.port, {}))
-    ])
-  }, 30_000)
-
-  afterAll(async () => {
-    await Promise.all([first?.stop(), second?.stop()])
-    await server?.stop()
-  })
-
-  it('see the same sessions: logged in on one, used and logged out on the other, rejected on the first', async () => {
-    const login = await first.fetch('/login/julia', { method: 'POST' })
-    expect(login.status).toBe(200)
-    const { token } = (await login.json()) as { token: string }
-    const auth = { headers: { Authorization: `Bearer ${token}` } }
-
-    const onSecond = await second.fetch('/me', auth)
-    expect(onSecond.status).toBe(200)
-    expect(await onSecond.json()).toEqual({ userId: 'julia' })
-
-    expect((await second.fetch('/logout', { method: 'POST', ...auth })).status).toBe(200)
-    expect((await first.fetch('/me', auth)).status).toBe(401)
-    expect((await second.fetch('/me', auth)).status).toBe(401)
-  })
-})
+/** The source line that builds a RedisEngine on `port` with `options` in an app process. */
+const redisEngine = (port: number, options: object) =>
+  `const { RedisEngine } = require(${JSON.stringify(join(ROOT, 'src/redis.ts'))})
+  const engine = new RedisEngine({ port: ${port}, ...${JSON.stringify(options)} })`
 
 describeWithRedis('Two app instances with localCache in separate processes', () => {
   let server: RedisServer
@@ -75,8 +17,8 @@ describeWithRedis('Two app instances with localCache in separate processes', () 
     server = await RedisServer.start()
     const options = { localCache: { maxEntries: 100 } }
     ;[first, second] = await Promise.all([
-      AppProcess.start(appSource(server.port, options)),
-      AppProcess.start(appSource(server.port, options))
+      AppProcess.start(appSource(redisEngine(server.port, options))),
+      AppProcess.start(appSource(redisEngine(server.port, options)))
     ])
   }, 30_000)
 

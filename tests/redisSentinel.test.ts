@@ -1,9 +1,9 @@
 import IoRedis from 'ioredis'
 import { createClient, createSentinel } from 'redis'
 import { RedisEngine } from 'express-session-registry/redis'
-import { describeEngineConformance, tokenHash } from './support/engineConformance'
+import { engineConformance, tokenHash } from 'express-session-registry/testing'
 import { FailoverApp, type Durable, logIn, meanLogInMs, runUnderLoad } from './support/failover'
-import { describeHostileTokens, describeHttpFlow } from './support/redisHttpFlow'
+import { describeHostileTokens, describeHttpFlow } from './support/httpFlow'
 import { describeSetCapped } from './support/redisSetCapped'
 import { RedisMonitor, redisCli } from './support/redisServer'
 import { describeWithSentinel, MASTER_NAME, SentinelTopology } from './support/redisSentinel'
@@ -37,8 +37,12 @@ describeWithSentinel('RedisEngine on Redis Sentinel (1 master, 1 replica, 3 sent
   })
 
   describe('with a node-redis createSentinel client', () => {
-    describeEngineConformance('RedisEngine (node-redis Sentinel)', {
-      engine: async () => {
+    engineConformance({
+      name: 'RedisEngine (node-redis Sentinel)',
+      describe,
+      it,
+      beforeEach,
+      createEngine: async () => {
         const engine = new RedisEngine({ client: sentinel, identifier: 'sentinel-conformance' })
         await engine.prepare()
         await engine.clear()
@@ -55,8 +59,12 @@ describeWithSentinel('RedisEngine on Redis Sentinel (1 master, 1 replica, 3 sent
   })
 
   describe('with an ioredis client given sentinels', () => {
-    describeEngineConformance('RedisEngine (ioredis sentinels)', {
-      engine: async () => {
+    engineConformance({
+      name: 'RedisEngine (ioredis sentinels)',
+      describe,
+      it,
+      beforeEach,
+      createEngine: async () => {
         const engine = new RedisEngine({ client: io, identifier: 'io-sentinel-conformance' })
         await engine.prepare()
         await engine.clear()

@@ -1,5 +1,5 @@
 import { type RedisClientLike, RedisEngine } from 'express-session-registry/redis'
-import { tokenHash } from './support/engineConformance'
+import { tokenHash } from 'express-session-registry/testing'
 import { describeWithRedis, eventually, freePort, RedisServer } from './support/redisServer'
 
 // The app may have node-redis v4 installed as the peer dependency: the engine then creates its client

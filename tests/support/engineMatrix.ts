@@ -1,5 +1,7 @@
 import { MemoryEngine, type SessionEngine } from '../../src'
+import { PostgresEngine } from '../../src/postgres'
 import { RedisEngine } from '../../src/redis'
+import { PostgresServer, requirePostgresServer } from './postgresServer'
 import { RedisServer, requireRedisServer } from './redisServer'
 
 /** An engine the tests of a file run on, ready once the file's `beforeAll` has run. */
@@ -9,25 +11,41 @@ export interface MatrixEngine {
 }
 
 /**
- * The memory engine and a RedisEngine on a redis-server of this file's own, started once per file. Call
- * at the top of a test file; without redis-server the Redis entry is left out with a loud notice
- * (and the run fails under `CI`, see `requireRedisServer`).
+ * The memory engine, a RedisEngine on a redis-server of this file's own and a PostgresEngine on a
+ * PostgreSQL server of its own, each server started once per file. Call at the top of a test file;
+ * without a server its entry is left out with a loud notice (and the run fails under `CI`, see
+ * `requireRedisServer` and `requirePostgresServer`).
  */
 export function engineMatrix(): MatrixEngine[] {
   const memory = new MemoryEngine()
   const engines: MatrixEngine[] = [{ name: 'memory', engine: () => memory }]
   afterAll(() => memory.release())
-  if (!requireRedisServer()) return engines
-  let server: RedisServer | undefined
-  let redis: RedisEngine | undefined
-  beforeAll(async () => {
-    server = await RedisServer.start()
-    redis = new RedisEngine({ port: server.port })
-  })
-  afterAll(async () => {
-    await redis?.release()
-    await server?.stop()
-  })
-  engines.push({ name: 'Redis', engine: () => redis! })
+  if (requireRedisServer()) {
+    let server: RedisServer | undefined
+    let redis: RedisEngine | undefined
+    beforeAll(async () => {
+      server = await RedisServer.start()
+      redis = new RedisEngine({ port: server.port })
+    })
+    afterAll(async () => {
+      await redis?.release()
+      await server?.stop()
+    })
+    engines.push({ name: 'Redis', engine: () => redis! })
+  }
+  if (requirePostgresServer()) {
+    let server: PostgresServer | undefined
+    let postgres: PostgresEngine | undefined
+    beforeAll(async () => {
+      server = await PostgresServer.start()
+      postgres = new PostgresEngine({ connectionString: server.connectionString })
+      await postgres.prepare()
+    })
+    afterAll(async () => {
+      await postgres?.release()
+      await server?.destroy()
+    })
+    engines.push({ name: 'PostgreSQL', engine: () => postgres! })
+  }
   return engines
 }

@@ -1,6 +1,6 @@
 import type { EngineSubject } from '../../src/engine'
 import type { RedisEngine } from 'express-session-registry/redis'
-import { tokenHash } from './engineConformance'
+import { tokenHash } from 'express-session-registry/testing'
 
 /** A session subject last used at `lastAccessed` (ms), first at `firstAccessed`. */
 function used(id: string, lastAccessed: number, firstAccessed = lastAccessed): EngineSubject {

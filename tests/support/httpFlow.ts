@@ -4,11 +4,13 @@ import express from 'express'
 import request from 'supertest'
 import type { createClient } from 'redis'
 import { Session } from 'express-session-registry'
+import type { SessionEngine } from 'express-session-registry'
 import type { RedisEngine } from 'express-session-registry/redis'
 import { bearer, createApp, expressVersions, sessionCookie } from './app'
 import { eventually, RedisMonitor } from './redisServer'
 
-// The HTTP flow and the hostile-token check, run over every client and topology the Redis engine supports.
+// The HTTP flow, run over every engine (each Redis client and topology, PostgreSQL) with a look at what
+// the store holds; and the hostile-token check of the Redis engine.
 
 const userAgent =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
@@ -30,17 +32,50 @@ export const auth = (token: string) => ({ Authorization: bearer(token) })
 
 export type Raw = Pick<ReturnType<typeof createClient>, 'exists' | 'pTTL' | 'zRange'>
 
-/** The whole HTTP flow over one engine, on Express 4 and 5. */
-export function describeHttpFlow(setup: () => { engine: RedisEngine; raw: Raw }, label = ''): void {
+/** What a test can see of the sessions a store holds, read around the engine. */
+export interface StoredSessions {
+  /** Milliseconds until the entry of `token` expires, or `undefined` when the store holds no live entry. */
+  ttlOf(token: string): Promise<number | undefined>
+  /** The token hashes the store lists for `userId`. */
+  indexOf(userId: string): Promise<string[]>
+  /** Checks what is stored for a session just logged in, beyond its entry (the index's TTL, no raw token). */
+  checkStored(token: string, userId: string, idleTimeout: number): Promise<void>
+  /** Checks what is left once the session of `userId` lapsed. */
+  checkLapsed(userId: string): Promise<void>
+}
+
+/** A RedisEngine's sessions under the default identifier, as `raw` sees them. */
+export function redisStore(raw: Raw): StoredSessions {
+  const entry = (token: string) => `universal-registry:t:${tokenHash(token)}`
+  const index = (userId: string) => `universal-registry:i:auth-${userId}`
+  return {
+    ttlOf: async (token) => ((await raw.exists(entry(token))) === 1 ? raw.pTTL(entry(token)) : undefined),
+    indexOf: (userId) => raw.zRange(index(userId), 0, -1),
+    checkStored: async (_token, userId, idleTimeout) => {
+      expect(await raw.pTTL(index(userId))).toBeGreaterThan(idleTimeout - 5_000)
+    },
+    checkLapsed: async (userId) => {
+      expect(await raw.exists(index(userId))).toBe(0)
+    }
+  }
+}
+
+/** The whole HTTP flow over one engine, on Express 4 and 5; `raw` for a RedisEngine, else `store`. */
+export function describeHttpFlow(
+  setup: () => { engine: SessionEngine; raw?: Raw; store?: StoredSessions },
+  label = ''
+): void {
   describe.each(expressVersions)('the HTTP flow on %s', (versionName, version) => {
     const idleTimeout = 60_000
     const user = (name: string) => `${name}${label}-${versionName.replace(' ', '')}`
     let app: Express
-    let engine: RedisEngine
-    let raw: Raw
+    let engine: SessionEngine
+    let store: StoredSessions
 
     beforeAll(() => {
-      ;({ engine, raw } = setup())
+      const given = setup()
+      engine = given.engine
+      store = given.store ?? redisStore(given.raw!)
       app = createApp(version, { engine, idleTimeout })
     })
 
@@ -52,15 +87,13 @@ export function describeHttpFlow(setup: () => { engine: RedisEngine; raw: Raw },
       await request(app).get('/me').expect(401)
     })
 
-    it('stores the session under its token hash with the idle timeout as TTL, and its index with it', async () => {
+    it('stores the session under its token hash, expiring with the idle timeout, and indexes it', async () => {
       const { token } = await logIn(app, user('ttl'))
-      const key = `universal-registry:t:${tokenHash(token)}`
-      const index = `universal-registry:i:auth-${user('ttl')}`
-      expect(await raw.exists(key)).toBe(1)
-      expect(await raw.pTTL(key)).toBeGreaterThan(idleTimeout - 5_000)
-      expect(await raw.pTTL(key)).toBeLessThanOrEqual(idleTimeout)
-      expect(await raw.zRange(index, 0, -1)).toEqual([tokenHash(token)])
-      expect(await raw.pTTL(index)).toBeGreaterThan(idleTimeout - 5_000)
+      const ttl = await store.ttlOf(token)
+      expect(ttl).toBeGreaterThan(idleTimeout - 5_000)
+      expect(ttl).toBeLessThanOrEqual(idleTimeout)
+      expect(await store.indexOf(user('ttl'))).toEqual([tokenHash(token)])
+      await store.checkStored(token, user('ttl'), idleTimeout)
     })
 
     it('lists the active sessions by id, without tokens', async () => {
@@ -77,8 +110,8 @@ export function describeHttpFlow(setup: () => { engine: RedisEngine; raw: Raw },
       const { token } = await logIn(app, user('carol'))
       await request(app).post('/logout').set(auth(token)).expect(200)
       await request(app).get('/me').set(auth(token)).expect(401)
-      expect(await raw.exists(`universal-registry:t:${tokenHash(token)}`)).toBe(0)
-      expect(await raw.zRange(`universal-registry:i:auth-${user('carol')}`, 0, -1)).toEqual([])
+      expect(await store.ttlOf(token)).toBeUndefined()
+      expect(await store.indexOf(user('carol'))).toEqual([])
     })
 
     it('logs the other sessions out and keeps the current one', async () => {
@@ -87,7 +120,7 @@ export function describeHttpFlow(setup: () => { engine: RedisEngine; raw: Raw },
       await request(app).get('/me').set(auth(a.token)).expect(401)
       await request(app).get('/me').set(auth(c.token)).expect(401)
       await request(app).get('/me').set(auth(b.token)).expect(200)
-      expect(await raw.zRange(`universal-registry:i:auth-${user('dave')}`, 0, -1)).toEqual([tokenHash(b.token)])
+      expect(await store.indexOf(user('dave'))).toEqual([tokenHash(b.token)])
     })
 
     it('logs every session out with Session.logOutAll', async () => {
@@ -95,17 +128,25 @@ export function describeHttpFlow(setup: () => { engine: RedisEngine; raw: Raw },
       await Session.logOutAll(user('erin'), { engine })
       await request(app).get('/me').set(auth(a.token)).expect(401)
       await request(app).get('/me').set(auth(b.token)).expect(401)
-      expect(await raw.zRange(`universal-registry:i:auth-${user('erin')}`, 0, -1)).toEqual([])
+      expect(await store.indexOf(user('erin'))).toEqual([])
     })
 
-    it('lets a session expire with its TTL', async () => {
+    it('records a device id over the live session', async () => {
+      const { token, id } = await logIn(app, user('fay'))
+      await request(app).post('/device').set(auth(token)).send({ deviceId: 'pixel-8' }).expect(200)
+      const { body } = await request(app).get('/sessions').set(auth(token)).expect(200)
+      expect(body[id]).toMatchObject({ deviceId: 'pixel-8' })
+    })
+
+    it('lets a session lapse with its idle timeout', async () => {
       const shortApp = createApp(version, { engine, idleTimeout: 500 })
       const { token } = await logIn(shortApp, user('frank'))
-      const key = `universal-registry:t:${tokenHash(token)}`
-      expect(await raw.pTTL(key)).toBeLessThanOrEqual(500)
-      await eventually(async () => (await raw.exists(key)) === 0)
+      expect(await store.ttlOf(token)).toBeLessThanOrEqual(500)
+      await request(shortApp).get('/me').set(auth(token)).expect(200)
+      // Polled in the store, not over HTTP: every use would slide the idle timeout forward.
+      await eventually(async () => (await store.ttlOf(token)) === undefined)
       await request(shortApp).get('/me').set(auth(token)).expect(401)
-      expect(await raw.exists(`universal-registry:i:auth-${user('frank')}`)).toBe(0)
+      await store.checkLapsed(user('frank'))
     })
   })
 }

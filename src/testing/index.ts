@@ -1,0 +1,25 @@
+import { describeConcurrency } from './concurrency'
+import { describeExpiry } from './expiry'
+import { conformanceRunner } from './runner'
+import { describeStorage } from './storage'
+import type { EngineConformanceOptions } from './types'
+import { describeWrites } from './writes'
+
+/**
+ * Registers the engine contract's test suite with the caller's test runner: storage, the optional
+ * atomic writes, expiry and concurrent calls. Runner-agnostic: it uses only the functions passed in and
+ * `node:assert`, so it runs under jest, vitest and `node:test` alike.
+ *
+ * @example
+ * import { describe, it } from 'node:test'
+ * engineConformance({ name: 'MyEngine', createEngine: () => new MyEngine(), describe, it })
+ */
+export function engineConformance(options: EngineConformanceOptions): void {
+  options.describe(`${options.name} (engine contract)`, () => {
+    const runner = conformanceRunner(options)
+    describeStorage(runner)
+    describeWrites(runner)
+    describeExpiry(runner)
+    describeConcurrency(runner)
+  })
+}

@@ -1,0 +1,38 @@
+import type { SessionEngine } from '../engine'
+
+/** A test body of the suite, given the engine under test (prepared and empty). */
+export type EngineTest = (engine: SessionEngine) => Promise<void>
+
+/** Any runner's `describe`: jest's, vitest's or `node:test`'s. */
+export type DescribeFunction = (name: string, body: () => void) => unknown
+/** Any runner's `it` (or `test`): the body returns a promise the runner waits for. */
+export type ItFunction = (name: string, body: () => Promise<void>) => unknown
+/** Any runner's `beforeEach` / `afterEach`. */
+export type HookFunction = (body: () => Promise<void>) => unknown
+
+/** What `engineConformance` needs: the engine to test and the test runner's own functions. */
+export interface EngineConformanceOptions {
+  /** Names the suite's top `describe` block, e.g. `'SqliteEngine'`. */
+  name: string
+  /**
+   * Returns the engine for one test: a new one, or the same one every time. The suite then calls its
+   * `prepare()` (when it has one) and `clear()`, so entries of an earlier test never show.
+   */
+  createEngine: () => SessionEngine | Promise<SessionEngine>
+  /** Called after each test with the engine `createEngine` returned (e.g. to `release()` it). */
+  closeEngine?: (engine: SessionEngine) => void | Promise<void>
+  /** The runner's `describe`. */
+  describe: DescribeFunction
+  /** The runner's `it` or `test`. */
+  it: ItFunction
+  /** The runner's `beforeEach`: when given, the engine is created there, so a failing setup shows as one. */
+  beforeEach?: HookFunction
+  /** The runner's `afterEach`: when given, `closeEngine` runs there. */
+  afterEach?: HookFunction
+}
+
+/** The runner as the suite's case files see it: `test` hands each body a ready engine. */
+export interface ConformanceRunner {
+  describe: (name: string, body: () => void) => void
+  test: (name: string, body: EngineTest) => void
+}

@@ -1,0 +1,35 @@
+import { join } from 'node:path'
+import { ROOT } from './appProcess'
+
+/** An app instance in its own process: express, the session middleware, and the engine `engineSource` builds. */
+export function appSource(engineSource: string): string {
+  return `
+    const express = require('express')
+    const { session, authenticateRequest, Session } = require(${JSON.stringify(join(ROOT, 'src/index.ts'))})
+    ${engineSource}
+    const app = express()
+    app.use(session({ engine }))
+    app.post('/login/:userId', async (req, res) => {
+      await req.session.logIn(req.params.userId)
+      res.json({ token: req.session.token })
+    })
+    app.get('/me', authenticateRequest, (req, res) => res.json({ userId: req.session.authenticatableId }))
+    app.get('/sessions', authenticateRequest, async (req, res) => res.json(await req.session.activeSessions()))
+    app.post('/logout', authenticateRequest, async (req, res) => {
+      await req.session.logOut()
+      res.end()
+    })
+    app.post('/logout-others', authenticateRequest, async (req, res) => {
+      await req.session.logOutOthers()
+      res.end()
+    })
+    app.post('/logout-all', authenticateRequest, async (req, res) => {
+      await Session.logOutAll(req.session.authenticatableId, { engine })
+      res.end()
+    })
+    // Both processes prepare the engine at once, on start (PostgreSQL: both create the table).
+    Promise.resolve(engine.prepare && engine.prepare()).then(() => {
+      const server = app.listen(0, '127.0.0.1', () => console.log('listening on ' + server.address().port))
+    })
+  `
+}
