@@ -10,8 +10,7 @@ export interface MatrixEngine {
 
 /**
  * The memory engine and a RedisEngine on a redis-server of this file's own, started once per file. Call
- * at the top of a test file; without redis-server the Redis entry is left out with a loud notice
- * (and the run fails under `CI`, see `requireRedisServer`).
+ * at the top of a test file (the preflight has made sure redis-server is here, see `requireRedisServer`).
  */
 export function engineMatrix(): MatrixEngine[] {
   const memory = new MemoryEngine()
