@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests', '<rootDir>/examples', '<rootDir>/bench'],
   testMatch: ['**/*.test.ts'],
+  // Finds every server the tests start; stops the run with one message naming what to install.
+  globalSetup: '<rootDir>/tests/support/preflight.ts',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
     '^express-session-registry$': '<rootDir>/src/index.ts',

@@ -1,28 +1,26 @@
 import Database from 'better-sqlite3'
 import { SqliteEngine, SqliteEngineError } from 'express-session-registry/sqlite'
-import { describeEngineConformance, sessionSubject as subject, tokenHash } from './support/engineConformance'
+import { engineConformance, sessionSubject as subject, tokenHash } from 'express-session-registry/testing'
 import { sqliteTestbed } from './support/sqliteFiles'
 
 const bed = sqliteTestbed()
 
-let onFile: SqliteEngine | undefined
-describeEngineConformance('SqliteEngine (file)', {
-  engine: () => {
-    onFile ??= bed.newEngine({ sweepInterval: 100 })
-    onFile.prepare()
-    onFile.clear()
-    return onFile
-  }
+engineConformance({
+  name: 'SqliteEngine (file)',
+  createEngine: () => bed.newEngine({ sweepInterval: 100 }),
+  closeEngine: (engine) => engine.release?.(),
+  describe,
+  it,
+  afterEach
 })
 
-let inMemory: SqliteEngine | undefined
-describeEngineConformance('SqliteEngine (:memory:)', {
-  engine: () => {
-    inMemory ??= bed.newEngine({ filename: ':memory:' })
-    inMemory.prepare()
-    inMemory.clear()
-    return inMemory
-  }
+engineConformance({
+  name: 'SqliteEngine (:memory:)',
+  createEngine: () => bed.newEngine({ filename: ':memory:' }),
+  closeEngine: (engine) => engine.release?.(),
+  describe,
+  it,
+  afterEach
 })
 
 describe('SqliteEngine', () => {

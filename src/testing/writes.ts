@@ -3,7 +3,9 @@ import type { EngineSubject } from '../engine'
 import { assertHas, assertMissing, assertSameJson, keysOf, subject, tokenHash } from './fixtures'
 import type { ConformanceRunner } from './types'
 
-const idsOf = (entries: EngineSubject[]): unknown[] => entries.map((entry) => entry.id)
+// Array.from, not entries.map: an engine's array may come from another realm (a native driver under jest's
+// sandbox), and strict deep equality compares prototypes.
+const idsOf = (entries: EngineSubject[]): unknown[] => Array.from(entries, (entry) => entry.id)
 
 /**
  * The optional methods: `update`, `deleteAll`, `setCapped`. An engine without one is held to the
@@ -100,7 +102,7 @@ export function describeWrites({ describe, test }: ConformanceRunner): void {
       const [mine, theirs, fresh] = [tokenHash(), tokenHash(), tokenHash()]
       await engine.set(mine, 'auth-user-1', at(1_000))
       await engine.set(theirs, 'auth-user-2', at(0, 0, { userId: 'user-2' }))
-      assert.deepEqual(await engine.setCapped(fresh, 'auth-user-1', at(2_000), 2), [])
+      assert.deepEqual(Array.from(await engine.setCapped(fresh, 'auth-user-1', at(2_000), 2)), [])
       assert.deepEqual(keysOf(await engine.getAll('auth-user-1')), [mine, fresh].sort())
       assert.ok(await engine.get(theirs), 'another category is untouched')
     })

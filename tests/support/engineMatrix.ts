@@ -3,6 +3,7 @@ import { PostgresEngine } from '../../src/postgres'
 import { RedisEngine } from '../../src/redis'
 import { PostgresServer, requirePostgresServer } from './postgresServer'
 import { RedisServer, requireRedisServer } from './redisServer'
+import { sqliteTestbed } from './sqliteFiles'
 
 /** An engine the tests of a file run on, ready once the file's `beforeAll` has run. */
 export interface MatrixEngine {
@@ -11,15 +12,16 @@ export interface MatrixEngine {
 }
 
 /**
- * The memory engine, a RedisEngine on a redis-server of this file's own and a PostgresEngine on a
- * PostgreSQL server of its own, each server started once per file. Call at the top of a test file;
- * without a server its entry is left out with a loud notice (and the run fails under `CI`, see
- * `requireRedisServer` and `requirePostgresServer`).
+ * The memory engine, a SqliteEngine on a file of its own, a RedisEngine on a redis-server of this file's
+ * own and a PostgresEngine on a PostgreSQL server of its own, each server started once per file. Call at the top of a test file (the
+ * preflight has made sure both servers are here, see `requireRedisServer` and `requirePostgresServer`).
  */
 export function engineMatrix(): MatrixEngine[] {
   const memory = new MemoryEngine()
   const engines: MatrixEngine[] = [{ name: 'memory', engine: () => memory }]
   afterAll(() => memory.release())
+  const sqlite = sqliteTestbed().newEngine()
+  engines.push({ name: 'SQLite', engine: () => sqlite })
   if (requireRedisServer()) {
     let server: RedisServer | undefined
     let redis: RedisEngine | undefined

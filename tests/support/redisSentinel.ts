@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,23 +7,10 @@ import { eventually, freePort, RedisServer, redisCli, track } from './redisServe
 /** The name the sentinels monitor the master under. */
 export const MASTER_NAME = 'sessions'
 
-/**
- * Whether `redis-sentinel` is on the PATH (Debian's `redis-sentinel` package). Without it the Sentinel
- * tests are skipped with a loud notice, except under `CI`, where it fails the run.
- */
-function requireRedisSentinel(): boolean {
-  if (!spawnSync('redis-sentinel', ['--version']).error) return true
-  if (process.env.CI) throw new Error('redis-sentinel not found, and CI is set: the Sentinel tests must run in CI')
-  console.warn(
-    '\n!!  redis-sentinel is not installed: the Sentinel tests are SKIPPED (apt-get install redis-sentinel)  !!\n'
-  )
-  return false
-}
+/** `describe`: Sentinel runs as `redis-server --sentinel`, which the preflight has made sure is here. */
+export const describeWithSentinel: jest.Describe = describe
 
-/** `describe` when a Sentinel topology can be started here, a skipped `describe` otherwise. */
-export const describeWithSentinel: jest.Describe = requireRedisSentinel() ? describe : describe.skip
-
-/** One `redis-sentinel` process. */
+/** One Sentinel process (`redis-server <config> --sentinel`, what Debian's `redis-sentinel` runs). */
 class SentinelProcess {
   private constructor(
     readonly port: number,
@@ -46,7 +33,7 @@ class SentinelProcess {
         ''
       ].join('\n')
     )
-    const child = spawn('redis-sentinel', [config], { stdio: 'ignore' })
+    const child = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' })
     track(child)
     await eventually(async () => (await redisCli(port, 'PING').catch(() => '')) === 'PONG')
     return new SentinelProcess(port, child)

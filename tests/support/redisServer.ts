@@ -1,8 +1,9 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { describeMissing, findOnPath, type Missing } from './preflightPaths'
 
 /**
  * Real `redis-server` processes for the Redis tests: each on a free port, in its own temporary
@@ -28,28 +29,41 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /**
- * Whether `redis-server` and `redis-cli` are on the PATH. When they are not, the Redis tests are
- * skipped with a loud notice, except under `CI`, where a missing server fails the run.
+ * The Redis programs the tests run, by name from the PATH: `redis-server` (Sentinel too, as
+ * `redis-server --sentinel`) and `redis-cli`. No npm package ships them (redis-memory-server downloads
+ * and compiles the sources at install time), so they come from the machine.
  */
-export function requireRedisServer(): boolean {
-  const found = ['redis-server', 'redis-cli'].every((command) => !spawnSync(command, ['--version']).error)
-  if (found) return true
-  if (process.env.CI) throw new Error('redis-server/redis-cli not found, and CI is set: the Redis tests must run in CI')
-  console.warn(
-    [
-      '',
-      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-      '!!  redis-server is not installed: the Redis engine tests are SKIPPED  !!',
-      '!!  install it (apt-get install redis-server) to run them locally      !!',
-      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-      ''
-    ].join('\n')
-  )
-  return false
+export const REDIS_PROGRAMS = ['redis-server', 'redis-cli'] as const
+
+/** What to install when a program of {@link REDIS_PROGRAMS} is not on the PATH; `undefined` when none is missing. */
+export function redisMissing(): Missing | undefined {
+  const absent = REDIS_PROGRAMS.filter((command) => !findOnPath(command))
+  if (absent.length === 0) return undefined
+  return {
+    what: absent.join(' and '),
+    why: 'the Redis tests start their own Redis, Cluster and Sentinel servers',
+    install: [
+      ['Debian/Ubuntu', 'sudo apt-get install redis-server (redis-cli comes with it, in redis-tools)'],
+      ['macOS', 'brew install redis']
+    ]
+  }
 }
 
-/** `describe` when a Redis server can be started here, a skipped `describe` otherwise. */
-export const describeWithRedis: jest.Describe = requireRedisServer() ? describe : describe.skip
+/**
+ * Always true: the preflight (`tests/support/preflight.ts`, Jest's global setup) has stopped the run
+ * already when redis-server or redis-cli is missing. Throws when called outside a run that passed it.
+ */
+export function requireRedisServer(): boolean {
+  const missing = redisMissing()
+  if (missing) throw new Error(`not found on the PATH: ${describeMissing(missing)}`)
+  return true
+}
+
+/**
+ * `describe`: the preflight has made sure redis-server and redis-cli are here. Read from `globalThis`, as
+ * the preflight imports this module outside any test file, where Jest defines no `describe`.
+ */
+export const describeWithRedis: jest.Describe = globalThis.describe
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
