@@ -1,4 +1,4 @@
-import { MemoryEngine } from '../src/engines/MemoryEngine'
+import { MemoryEngine } from '../src/engines/memory/MemoryEngine'
 import { describeEngineConformance, tokenHash } from './support/engineConformance'
 
 const engines: MemoryEngine[] = []
