@@ -134,7 +134,7 @@ export class Session {
    * loads its session. `injectSession()` calls it; call it yourself only on a session you constructed.
    */
   async prepare(): Promise<void> {
-    await this.#reporting(load(stateOf(this)))
+    await reportingIn(this, load(stateOf(this)))
   }
 
   /**
@@ -144,7 +144,7 @@ export class Session {
    * fixation). Throws a {@link SessionError} on a session read without a response.
    */
   async logIn(authenticatableId: AuthenticatableId, options?: operations.LogInOptions): Promise<void> {
-    await this.#reporting(operations.logIn(stateOf(this), authenticatableId, options))
+    await reportingIn(this, operations.logIn(stateOf(this), authenticatableId, options))
   }
 
   /**
@@ -153,22 +153,22 @@ export class Session {
    * a session was ended.
    */
   async logOut(tokenOrSessionId?: string): Promise<boolean> {
-    return this.#reporting(operations.logOut(stateOf(this), tokenOrSessionId))
+    return reportingIn(this, operations.logOut(stateOf(this), tokenOrSessionId))
   }
 
   /** Ends every other session of this authenticatable, keeping this one. */
   async logOutOthers(): Promise<void> {
-    await this.#reporting(operations.logOutOthers(stateOf(this)))
+    await reportingIn(this, operations.logOutOthers(stateOf(this)))
   }
 
   /** All live sessions of this authenticatable, keyed by session id, this one marked `current`. */
   async activeSessions(): Promise<Record<string, ActiveSession>> {
-    return this.#reporting(operations.activeSessions(stateOf(this)))
+    return reportingIn(this, operations.activeSessions(stateOf(this)))
   }
 
   /** Records a device id on this session. Resolves whether the session still existed to record it on. */
   async updateDeviceId(deviceId: string): Promise<boolean> {
-    return this.#reporting(operations.updateDeviceId(stateOf(this), deviceId))
+    return reportingIn(this, operations.updateDeviceId(stateOf(this), deviceId))
   }
 
   /**
@@ -178,7 +178,7 @@ export class Session {
    * `constructor` key, or is over `maxDataBytes` serialized.
    */
   async updateData(patch: SessionDataPatch): Promise<boolean> {
-    return this.#reporting(operations.updateData(stateOf(this), patch))
+    return reportingIn(this, operations.updateData(stateOf(this), patch))
   }
 
   /** The session's public facts, without the token. */
@@ -203,11 +203,12 @@ export class Session {
   [inspect.custom](): string {
     return `Session ${inspect({ ...this.toJSON(), token: this.token === null ? null : '[redacted]' })}`
   }
+}
 
-  #reporting<T>(work: MaybePromise<T>): Promise<T> {
-    const state = stateOf(this)
-    return reporting(state.context, work, state.request)
-  }
+/** Awaits `work` of `session`, telling its `engineError` listeners of an engine failure. */
+function reportingIn<T>(session: Session, work: MaybePromise<T>): Promise<T> {
+  const state = stateOf(session)
+  return reporting(state.context, work, state.request)
 }
 
 /** Awaits `work`, telling the `engineError` listeners of an engine failure before it reaches the caller. */
