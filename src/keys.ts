@@ -1,9 +1,6 @@
+// Every key an engine sees is built here and nowhere else: the token hash an entry is stored under, and
+// the category that indexes an authenticatable's entries. Engines treat both as opaque strings.
 import { createHmac, hash } from 'node:crypto'
-
-/**
- * Every key an engine sees, built here and nowhere else: the token hash an entry is stored under, and
- * the category that indexes an authenticatable's entries. Engines treat both as opaque strings.
- */
 
 /** The keys of one registry, derived once from its `registryId` (or `seed`). */
 export interface RegistryKeys {
