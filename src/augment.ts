@@ -1,4 +1,4 @@
-import type { Session } from './Session'
+import type { Session } from './session/Session'
 
 declare global {
   // Express's own augmentation point for request properties.

@@ -1,4 +1,4 @@
-import { resolveEngine } from './engines/resolve'
+import { resolveEngine } from './resolveEngine'
 import { SessionEvents } from './events'
 import { resolveOptions, type SessionConfig, type SessionOptions } from './options'
 import { SessionStore } from './store'

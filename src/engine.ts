@@ -1,5 +1,8 @@
 import type { EngineInterface } from '@universal-packages/token-registry'
 
+// All an engine imports from the core: the errors it may throw for bad options or a refused store.
+export { invalidOption, notAnOption, SessionError, type InputError } from './errors'
+
 /** A session entry as an engine stores it: plain JSON data, no token inside. */
 export type EngineSubject = Record<string, unknown>
 
@@ -10,7 +13,8 @@ export type EngineSubject = Record<string, unknown>
  *
  * Engines are plain storage: the core hashes tokens before they reach an engine, and checks expiry,
  * ownership and renewal itself. Keys handed to an engine are token hashes (base64url), categories are
- * `auth-<authenticatableId>` (`auth:<tag>:<authenticatableId>` under a `registryId`). A subject's
+ * `auth-<authenticatableId>` (`auth:<tag>:<authenticatableId>` under a `registryId`), both built in
+ * `keys.ts`; an engine treats them as opaque strings. A subject's
  * `expiresAt` (milliseconds since the epoch, or `null`) is when the entry stops being valid; engines
  * that can expire entries natively should use it as the TTL.
  */
@@ -38,7 +42,7 @@ export interface SessionEngine {
   deleteAll?(category: string, keepToken?: string): void | Promise<void>
   /**
    * Stores a new entry as `set` does, then removes the least recently used entries of `category`
-   * (smallest `lastAccessed`; ties: smallest `firstAccessed`), never the new one, until at most `limit`
+   * (in {@link byLeastRecentUse} order), never the new one, until at most `limit`
    * remain, in the same round trip, and resolves the subjects it removed. Without it the core calls
    * `set`, then lists the category and deletes the surplus.
    */
@@ -52,3 +56,14 @@ export interface SessionEngine {
 
 /** Any engine the `engine` option accepts: ours, or one written for `@universal-packages/token-registry`. */
 export type Engine = SessionEngine | EngineInterface
+
+/** The times that order sessions by use: a subject's `lastAccessed` and `firstAccessed`. */
+export interface UseTimes {
+  readonly lastAccessed: number
+  readonly firstAccessed: number
+}
+
+/** The order `setCapped` removes in, least recently used first: by last access, then by log in. */
+export function byLeastRecentUse(a: UseTimes, b: UseTimes): number {
+  return a.lastAccessed - b.lastAccessed || a.firstAccessed - b.firstAccessed
+}

@@ -1,6 +1,36 @@
-/** Base class of every error this library throws or passes to `next(err)`. */
+/**
+ * The stable codes of this library's errors: apps switch on `error.code`, never on a message. The
+ * README's errors section lists when each is raised.
+ */
+export type SessionErrorCode =
+  /** A `SessionError` with no more specific code (one an app creates itself). */
+  | 'ESR_SESSION'
+  /** `logIn()` on a session read without a response (`readSession()`). */
+  | 'ESR_SESSION_NO_RESPONSE'
+  /** An engine call failed: unreachable, timed out, refused the command (`SessionEngineError`). */
+  | 'ESR_ENGINE_UNAVAILABLE'
+  /** `RedisEngine#prepare()` found a `maxmemory-policy` that may evict session keys. */
+  | 'ESR_REDIS_EVICTION_POLICY'
+
+/** The codes of the `TypeError`s thrown for bad input: an option, or an argument of a session method. */
+export type InputErrorCode = 'ESR_INVALID_OPTION' | 'ESR_INVALID_ARGUMENT'
+
+/** Options of a {@link SessionError}: the standard `cause`, and the code to report. */
+export interface SessionErrorOptions extends ErrorOptions {
+  /** @default 'ESR_SESSION' */
+  code?: SessionErrorCode
+}
+
+/** Base class of every error this library throws or passes to `next(err)`, each with a stable `code`. */
 export class SessionError extends Error {
   override name = 'SessionError'
+  /** Stable across releases (see {@link SessionErrorCode}); the message is not. */
+  readonly code: SessionErrorCode
+
+  constructor(message?: string, options: SessionErrorOptions = {}) {
+    super(message, options)
+    this.code = options.code ?? 'ESR_SESSION'
+  }
 }
 
 /**
@@ -9,17 +39,34 @@ export class SessionError extends Error {
  */
 export class SessionEngineError extends SessionError {
   override name = 'SessionEngineError'
+  declare readonly code: 'ESR_ENGINE_UNAVAILABLE'
   readonly status = 503
   readonly statusCode = 503
 
   constructor(operation: string, cause: unknown) {
-    super(`session engine failed to ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    super(`session engine failed to ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+      code: 'ESR_ENGINE_UNAVAILABLE'
+    })
   }
 }
 
+/** A `TypeError` carrying one of the {@link InputErrorCode}s, so bad input is told apart without its message. */
+export type InputError = TypeError & { readonly code: InputErrorCode }
+
+/** A `TypeError` with `code`, for bad input that is the caller's to fix. */
+export function inputError(message: string, code: InputErrorCode = 'ESR_INVALID_ARGUMENT'): InputError {
+  return Object.assign(new TypeError(`express-session-registry: ${message}`), { code })
+}
+
 /** The `TypeError` thrown for an invalid option: it names the option, what it got and what it expected. */
-export function invalidOption(name: string, value: unknown, expected: string): TypeError {
-  return new TypeError(`express-session-registry: option "${name}" must be ${expected}, got ${describeValue(value)}`)
+export function invalidOption(name: string, value: unknown, expected: string): InputError {
+  return inputError(`option "${name}" must be ${expected}, got ${describeValue(value)}`, 'ESR_INVALID_OPTION')
+}
+
+/** The `TypeError` thrown for an option `owner` does not take, with `detail` saying what to do instead. */
+export function notAnOption(owner: string, name: string, detail: string): InputError {
+  return inputError(`option "${name}" is not an option of ${owner}: ${detail}`, 'ESR_INVALID_OPTION')
 }
 
 function describeValue(value: unknown): string {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import type { SessionEngineError } from './errors'
+import { inputError, type SessionEngineError } from './errors'
 
 /** What every session event tells: which session, whose, and the request where there is one. Never a token. */
 export interface SessionEvent {
@@ -61,8 +61,7 @@ export class SessionEvents {
 
   /** Adds a listener. */
   on<E extends keyof SessionEventMap>(event: E, listener: SessionListener<E>): void {
-    if (typeof listener !== 'function')
-      throw new TypeError(`express-session-registry: a '${event}' listener must be a function`)
+    if (typeof listener !== 'function') throw inputError(`a '${event}' listener must be a function`)
     const listeners = this.#listeners.get(event) ?? []
     listeners.push(listener)
     this.#listeners.set(event, listeners)

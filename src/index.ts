@@ -9,7 +9,13 @@ export {
   RECENT_LOGIN_REQUIRED,
   type SessionMiddleware
 } from './middleware'
-export { Session, type ActiveSession, type AuthenticatableId, type LogInOptions, type SessionFacts } from './Session'
+export {
+  Session,
+  type ActiveSession,
+  type AuthenticatableId,
+  type LogInOptions,
+  type SessionFacts
+} from './session/Session'
 export type { SessionData, SessionDataPatch } from './session/data'
 export type {
   EngineErrorEvent,
@@ -19,7 +25,7 @@ export type {
   SessionEventMap,
   SessionListener
 } from './events'
-export { MemoryEngine, type MemoryEngineOptions } from './engines/MemoryEngine'
+export { MemoryEngine, type MemoryEngineOptions } from './engines/memory/MemoryEngine'
 export type { Engine, EngineSubject, SessionEngine } from './engine'
 export type { SessionOptions, SameSite } from './options'
 export { SessionError, SessionEngineError } from './errors'

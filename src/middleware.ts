@@ -1,12 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { contextFor, createContext } from './context'
+import { contextFor, createContext, type SessionContext } from './context'
 import { invalidOption } from './errors'
 import type { SessionEventMap, SessionListener } from './events'
 import type { SessionOptions } from './options'
 import { isPending, type MaybePromise } from './maybe'
-import { loadSession, Session } from './Session'
-import { reportEngineError } from './session/state'
+import { load } from './session/load'
+import { sessionOf, type Session } from './session/Session'
+import { newState, reportEngineError } from './session/state'
 
 /**
  * The middleware `session()` returns. It takes Express requests and raw Node ones alike, so it also
@@ -33,9 +34,9 @@ export interface SessionMiddleware {
  * throws a `TypeError` naming it.
  */
 export function session(options?: SessionOptions): SessionMiddleware {
-  // Each middleware gets its own context (and so its own engine when the engine is given by name).
-  const key: SessionOptions = options ?? {}
-  const context = createContext(key)
+  // Built once and handed to every session this middleware serves: its own engine (when given by name)
+  // and its own listeners, even when another session() call was given the same options object.
+  const context = createContext(options ?? {})
   function sessionMiddleware(
     request: IncomingMessage,
     response: ServerResponse,
@@ -43,7 +44,7 @@ export function session(options?: SessionOptions): SessionMiddleware {
   ): void {
     let loading: MaybePromise<void>
     try {
-      loading = attachSession(request, response, key)
+      loading = attachSession(request, response, context)
     } catch (error) {
       reportEngineError(context, error, request)
       next(error)
@@ -77,7 +78,7 @@ export function session(options?: SessionOptions): SessionMiddleware {
 export async function injectSession(request: Request, response: Response, options?: SessionOptions): Promise<void> {
   const context = contextFor(options)
   try {
-    await attachSession(request, response, options)
+    await attachSession(request, response, context)
   } catch (error) {
     reportEngineError(context, error, request)
     throw error
@@ -89,20 +90,26 @@ export async function injectSession(request: Request, response: Response, option
  * can be read, listed and logged out, but not logged in. Rejects when the engine fails.
  */
 export async function readSession(request: IncomingMessage, options?: SessionOptions): Promise<Session> {
-  const session = new Session(request, undefined, options)
-  await session.prepare()
-  return session
+  const context = contextFor(options)
+  const state = newState(request, undefined, context)
+  try {
+    await load(state)
+  } catch (error) {
+    reportEngineError(context, error, request)
+    throw error
+  }
+  return sessionOf(state)
 }
 
 /** Sets `request.session` and loads it: at once when the engine answers at once. */
 function attachSession(
   request: IncomingMessage,
   response: ServerResponse,
-  options: SessionOptions | undefined
+  context: SessionContext
 ): MaybePromise<void> {
-  const session = new Session(request, response, options)
-  ;(request as Request).session = session
-  return loadSession(session)
+  const state = newState(request, response, context)
+  ;(request as Request).session = sessionOf(state)
+  return load(state)
 }
 
 /** Route guard: `next()` when the request is authenticated, otherwise ends the response with 401. */

@@ -1,7 +1,8 @@
 import type { Engine } from './engine'
 import { invalidOption } from './errors'
-import { rejectUnknownOptions, SESSION_OPTION_NAMES } from './optionNames'
-import { hashToken } from './token'
+import { registryKeys, type RegistryKeys } from './keys'
+import { rejectUnknownOptions } from './migration'
+import { SESSION_OPTION_LIST, SESSION_OPTION_NAMES } from './optionNames'
 
 const SECOND_MS = 1_000
 const DAY_MS = 24 * 60 * 60 * SECOND_MS
@@ -85,6 +86,12 @@ export interface SessionOptions {
   maxSessionsPerUser?: number
 }
 
+// Fails to compile when an option is added to SessionOptions and not to the list of names, or the reverse.
+type UnlistedOption = Exclude<keyof SessionOptions, (typeof SESSION_OPTION_LIST)[number]>
+type UnknownListedOption = Exclude<(typeof SESSION_OPTION_LIST)[number], keyof SessionOptions>
+const optionListComplete: [UnlistedOption | UnknownListedOption] extends [never] ? true : never = true
+void optionListComplete
+
 /** Sessions one authenticatable may hold when `maxSessionsPerUser` is not given. */
 export const DEFAULT_MAX_SESSIONS_PER_USER = 100
 
@@ -100,13 +107,10 @@ export interface CookieConfig {
   readonly priority: 'low' | 'medium' | 'high' | undefined
 }
 
-/** Options resolved once, validated and frozen. */
-export interface SessionConfig {
+/** Options resolved once, validated and frozen; the registry's keys come from `keys.ts`. */
+export interface SessionConfig extends RegistryKeys {
   readonly engine: string | Engine
   readonly engineOptions: Record<string, unknown> | undefined
-  readonly hashKey: string | undefined
-  /** Prepended to an authenticatable id to name its engine category. */
-  readonly categoryPrefix: string
   readonly trackSessionAccess: boolean
   readonly cookie: CookieConfig
   readonly idleTimeoutMs: number | null
@@ -162,18 +166,6 @@ function normalizeOrigin(origin: unknown): string {
     throw invalidOption('trustedOrigins', origin, 'an array of bare origins (scheme, host and port only)')
   }
   return url.origin
-}
-
-/** Characters of the registry tag in a category: base64url, so it never contains the `:` that ends it. */
-const REGISTRY_TAG_LENGTH = 16
-
-/**
- * Upstream's `auth-` without a registry id. With one, `auth:<tag>:`, where the tag is a fixed-length
- * hash of the id: no user id can make a category of one registry equal a category of another, since
- * `auth-…` never starts with `auth:` and a fixed-length tag cannot absorb part of a user id.
- */
-function categoryPrefixFor(hashKey: string | undefined): string {
-  return hashKey === undefined ? 'auth-' : `auth:${hashToken('category', hashKey).slice(0, REGISTRY_TAG_LENGTH)}:`
 }
 
 /** Validates options once (at `session()` time) and resolves their defaults. Throws a `TypeError` naming a bad option. */
@@ -296,12 +288,10 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     'a positive whole number of bytes'
   )
 
-  const hashKey = registryId ?? seed
   return Object.freeze({
     engine,
     engineOptions,
-    hashKey,
-    categoryPrefix: categoryPrefixFor(hashKey),
+    ...registryKeys(registryId ?? seed),
     trackSessionAccess,
     cookie: Object.freeze({ name: cookieName, httpOnly, secure, sameSite, domain, path, partitioned, priority }),
     idleTimeoutMs: idleTimeout === false ? null : idleTimeout,

@@ -1,1 +1,1 @@
-export { PostgresEngine, type PostgresEngineOptions } from './engines/PostgresEngine'
+export { PostgresEngine, type PostgresEngineOptions } from './engines/postgres/PostgresEngine'

@@ -1,5 +1,14 @@
 import type { EngineSubject } from './engine'
-import { isStoredData, type StoredData } from './session/data'
+
+/** Session data as it is stored: a plain JSON object. */
+export type StoredData = Record<string, unknown>
+
+/** Whether a value is a plain object (an object literal or a JSON object), not an array, a class instance or null. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false
+  const prototype: unknown = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
 
 /** A session as the engine stores it (field names follow the token-registry subject of upstream). */
 export interface StoredSession {
@@ -34,26 +43,6 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
     isNullableString(subject.userAgent) &&
     isNullableString(subject.deviceId) &&
     (subject.expiresAt === null || isTime(subject.expiresAt)) &&
-    (subject.data === undefined || isStoredData(subject.data))
+    (subject.data === undefined || isPlainObject(subject.data))
   )
-}
-
-/**
- * The index an engine keeps per authenticatable: upstream's `auth-<id>`, or `auth:<tag>:<id>` under a
- * registry id (a fixed-length tag derived from it), so registries sharing an engine never reach each
- * other's sessions whatever the user ids.
- */
-export function categoryOf(config: { readonly categoryPrefix: string }, userId: string): string {
-  return `${config.categoryPrefix}${userId}`
-}
-
-/** The times that order sessions by use. */
-export interface UseTimes {
-  readonly lastAccessed: number
-  readonly firstAccessed: number
-}
-
-/** Orders sessions least recently used first: by last access recorded, then by log in. */
-export function byLeastRecentUse(a: UseTimes, b: UseTimes): number {
-  return a.lastAccessed - b.lastAccessed || a.firstAccessed - b.firstAccessed
 }

@@ -1,4 +1,4 @@
-export { RedisEngine, type RedisEngineOptions } from './engines/RedisEngine'
+export { RedisEngine, type RedisEngineOptions } from './engines/redis/RedisEngine'
 export type { SupportedRedisClient } from './engines/redis/detect'
 export type { IoRedisClusterLike, IoRedisLike } from './engines/redis/ioredis'
 export type { LocalCacheOptions, LocalCacheState } from './engines/redis/localCache'

@@ -1,1 +1,1 @@
-export { SqliteEngine, SqliteEngineError, type SqliteEngineOptions } from './engines/SqliteEngine'
+export { SqliteEngine, SqliteEngineError, type SqliteEngineOptions } from './engines/sqlite/SqliteEngine'

@@ -1,7 +1,7 @@
-import type { EngineSubject, SessionEngine } from './engine'
+import { byLeastRecentUse, type EngineSubject, type SessionEngine } from './engine'
 import { SessionEngineError } from './errors'
 import { isPending, type MaybePromise } from './maybe'
-import { byLeastRecentUse, isStoredSession, type StoredSession } from './record'
+import { isStoredSession, type StoredSession } from './record'
 
 /**
  * The core's only door to an engine: prepares it once, retries preparation after a failure (so the app

@@ -1,4 +1,4 @@
-import { createHmac, hash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 
 /** Longest token we look up; anything longer is no token, without an engine call. */
 export const MAX_TOKEN_LENGTH = 512
@@ -36,14 +36,4 @@ export function tokenFromAuthorization(header: string | undefined): string | nul
   if (header === undefined || !BEARER_SCHEME_PATTERN.test(header)) return undefined
   const match = BEARER_PATTERN.exec(header)
   return (match && parseToken(match[1])) ?? null
-}
-
-/**
- * What the engine sees instead of the token: SHA-256, or HMAC-SHA-256 keyed by the registry id, in
- * base64url. A stolen store yields no usable token.
- */
-export function hashToken(token: string, hashKey: string | undefined): string {
-  // The one-shot hash is several times cheaper than a Hash object, and this runs on every request.
-  if (hashKey === undefined) return hash('sha256', token, 'base64url')
-  return createHmac('sha256', hashKey).update(token).digest('base64url')
 }

@@ -106,7 +106,7 @@ describe.each(expressVersions)('bad tokens on %s', (_version, express) => {
   })
 
   it('ignores an entry that is not a session this library wrote', async () => {
-    const { hashToken } = await import('../src/token')
+    const { hashToken } = await import('../src/keys')
     const planted = 'B'.repeat(43)
     engine.inner.set(hashToken(planted, undefined), 'auth-x', { userId: 'x' })
     await supertest(app).get('/me').set('Authorization', `Bearer ${planted}`).expect(401)

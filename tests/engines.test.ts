@@ -1,7 +1,7 @@
 import { MemoryEngine as RegistryMemoryEngine } from '@universal-packages/token-registry'
 import supertest from 'supertest'
 import { MemoryEngine, session, Session } from '../src'
-import { getSharedMemoryEngine, resolveEngine } from '../src/engines/resolve'
+import { getSharedMemoryEngine, resolveEngine } from '../src/resolveEngine'
 import { bearer, createApp, expressVersions, logIn } from './support/app'
 
 describe.each(expressVersions)('a token-registry engine on %s', (_version, express) => {

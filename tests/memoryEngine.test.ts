@@ -1,4 +1,4 @@
-import { MemoryEngine } from '../src/engines/MemoryEngine'
+import { MemoryEngine } from '../src/engines/memory/MemoryEngine'
 import { engineConformance, tokenHash } from 'express-session-registry/testing'
 
 const engines: MemoryEngine[] = []

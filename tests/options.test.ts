@@ -3,7 +3,7 @@ import supertest from 'supertest'
 import { MemoryEngine, session, Session, type SessionOptions } from '../src'
 import { RedisEngine } from '../src/redis'
 import { resolveOptions } from '../src/options'
-import { hashToken } from '../src/token'
+import { hashToken } from '../src/keys'
 import { expressVersions } from './support/app'
 
 describe('session() options', () => {

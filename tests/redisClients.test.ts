@@ -273,6 +273,7 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
         const refusal = engine.prepare()
         await expect(refusal).rejects.toThrow(`maxmemory-policy ${policy}`)
         await expect(refusal).rejects.toThrow(/evict session keys.*noeviction.*allowEviction: true/s)
+        await expect(refusal).rejects.toMatchObject({ name: 'SessionError', code: 'ESR_REDIS_EVICTION_POLICY' })
       }
     )
 

@@ -1,3 +1,6 @@
+import { inputError } from '../errors'
+import { isPlainObject, type StoredData } from '../record'
+
 /**
  * Data an app keeps on a session (the active organisation, an MFA step, an impersonator), loaded with
  * the session at no extra cost. Empty until the app augments it with its own fields:
@@ -14,20 +17,11 @@ export interface SessionData {}
 /** A change to a session's data for `updateData()`: each key given replaces that key; `undefined` removes it. */
 export type SessionDataPatch = { [K in keyof SessionData]?: SessionData[K] | undefined }
 
-/** Session data as it is stored: a plain JSON object. */
-export type StoredData = Record<string, unknown>
-
 // Keys that reach Object.prototype when data is merged or read back by careless code.
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false
-  const prototype: unknown = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-
 function refuse(path: string, reason: string): TypeError {
-  return new TypeError(`express-session-registry: session data ${path} ${reason}`)
+  return inputError(`session data ${path} ${reason}`)
 }
 
 /** Throws a `TypeError` unless `value` survives a JSON round trip unchanged. */
@@ -70,14 +64,7 @@ export function mergeData(current: StoredData | undefined, patch: unknown, maxBy
   const json = JSON.stringify(merged)
   const bytes = Buffer.byteLength(json)
   if (bytes > maxBytes) {
-    throw new TypeError(
-      `express-session-registry: session data is ${bytes} bytes serialized, over maxDataBytes (${maxBytes})`
-    )
+    throw inputError(`session data is ${bytes} bytes serialized, over maxDataBytes (${maxBytes})`)
   }
   return JSON.parse(json) as StoredData
-}
-
-/** Whether a stored value can be session data (a plain object), for reading engine entries defensively. */
-export function isStoredData(value: unknown): value is StoredData {
-  return isPlainObject(value)
 }

@@ -1,6 +1,8 @@
 import type { SessionContext } from '../context'
+import { inputError } from '../errors'
 import { isLive } from '../expiry'
-import { categoryOf, type StoredSession } from '../record'
+import { categoryOf } from '../keys'
+import type { StoredSession } from '../record'
 import type { SessionData } from './data'
 
 /** An authenticatable's id as apps pass it; stored as a string. */
@@ -38,10 +40,7 @@ export function normalizeAuthenticatableId(id: unknown): string {
     (typeof id === 'string' && id.length > 0) ||
     (typeof id === 'number' && Number.isFinite(id)) ||
     typeof id === 'bigint'
-  if (!valid)
-    throw new TypeError(
-      `express-session-registry: authenticatableId must be a non-empty string, a number or a bigint, got ${typeof id}`
-    )
+  if (!valid) throw inputError(`authenticatableId must be a non-empty string, a number or a bigint, got ${typeof id}`)
   return String(id)
 }
 

@@ -2,9 +2,9 @@ import { readSessionCookie, writeSessionCookie } from '../cookie'
 import { isForgeryRisk } from '../csrf'
 import { expiryFrom, isDueForRenewal, isLive } from '../expiry'
 import { andThen, type MaybePromise } from '../maybe'
-import { categoryOf, type StoredSession } from '../record'
-import type { Session } from '../Session'
-import { hashToken, parseToken, tokenFromAuthorization } from '../token'
+import { categoryOf, hashToken } from '../keys'
+import type { StoredSession } from '../record'
+import { parseToken, tokenFromAuthorization } from '../token'
 import { adopt, clientIp, UNREAD_IP, type SessionState } from './state'
 
 /** The token a request came with, and whether the cookie carried it (rather than a Bearer header). */
@@ -14,14 +14,14 @@ interface CarriedToken {
 }
 
 /**
- * Loads the session a request carries into `session`: synchronously when the engine answers
+ * Loads the session a request carries into its state: synchronously when the engine answers
  * synchronously, so the middleware can call `next()` in the same tick.
  */
-export function load(session: Session, state: SessionState): MaybePromise<void> {
+export function load(state: SessionState): MaybePromise<void> {
   const carried = carriedToken(state)
   if (!carried) return
   const hash = hashToken(carried.token, state.context.config.hashKey)
-  return andThen(state.context.store.find(hash), (stored) => stored && resume(session, state, carried, hash, stored))
+  return andThen(state.context.store.find(hash), (stored) => stored && resume(state, carried, hash, stored))
 }
 
 function carriedToken(state: SessionState): CarriedToken | undefined {
@@ -34,13 +34,7 @@ function carriedToken(state: SessionState): CarriedToken | undefined {
 }
 
 /** Adopts a stored session if it is live, renewing it (or recording this access) when due. */
-function resume(
-  session: Session,
-  state: SessionState,
-  carried: CarriedToken,
-  hash: string,
-  stored: StoredSession
-): MaybePromise<void> {
+function resume(state: SessionState, carried: CarriedToken, hash: string, stored: StoredSession): MaybePromise<void> {
   const { request, response, context } = state
   const { config, store } = context
   const now = Date.now()
@@ -48,8 +42,8 @@ function resume(
   if (!isLive(stored, now, config)) return store.remove(hash, category)
   const renew = isDueForRenewal(stored, now, config)
   if (!renew && !config.trackSessionAccess) {
-    adopt(session, state, carried.token, hash, stored)
-    session.lastAccessed = new Date(now)
+    adopt(state, carried.token, hash, stored)
+    state.lastAccessed = new Date(now)
     state.lastIp = UNREAD_IP
     return
   }
@@ -59,7 +53,7 @@ function resume(
   // update() only rewrites a live entry: a logOut that lands between our read and this write wins.
   return andThen(store.update(hash, category, updated), (applied) => {
     if (!applied) return
-    adopt(session, state, carried.token, hash, updated)
+    adopt(state, carried.token, hash, updated)
     if (!renew) return
     if (carried.viaCookie && response) {
       writeSessionCookie(request, response, config.cookie, carried.token, expiresAt, now)
@@ -68,7 +62,7 @@ function resume(
       sessionId: updated.id,
       userId: updated.userId,
       request,
-      expiresAt: session.expiresAt
+      expiresAt: state.expiresAt
     })
   })
 }

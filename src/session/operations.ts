@@ -2,14 +2,14 @@ import type { IncomingMessage } from 'node:http'
 import type { SessionContext } from '../context'
 import { clearSessionCookie, writeSessionCookie } from '../cookie'
 import { isForgeryRisk } from '../csrf'
-import { SessionError } from '../errors'
+import { inputError, SessionError } from '../errors'
 import { expiryFrom } from '../expiry'
-import { categoryOf, type StoredSession } from '../record'
-import type { Session } from '../Session'
-import { generateSessionId, generateToken, hashToken, parseToken } from '../token'
+import { categoryOf, hashToken } from '../keys'
+import type { StoredSession } from '../record'
+import { generateSessionId, generateToken, parseToken } from '../token'
 import { mergeData, type SessionDataPatch } from './data'
 import { listActive, normalizeAuthenticatableId, type ActiveSession, type AuthenticatableId } from './facts'
-import { adopt, clientIp, reset, type SessionState } from './state'
+import { adopt, clientIp, lastIpOf, reset, type SessionState } from './state'
 
 /** Options of `logIn()`. */
 export interface LogInOptions {
@@ -52,7 +52,6 @@ export async function removeAllOf(
 
 /** Starts a new session (see `Session#logIn`). */
 export async function logIn(
-  session: Session,
   state: SessionState,
   authenticatableId: AuthenticatableId,
   options: LogInOptions = {}
@@ -60,7 +59,8 @@ export async function logIn(
   const { request, response, context } = state
   if (!response) {
     throw new SessionError(
-      'logIn() needs a response to carry the new token; a session from readSession() cannot log in'
+      'logIn() needs a response to carry the new token; a session from readSession() cannot log in',
+      { code: 'ESR_SESSION_NO_RESPONSE' }
     )
   }
   const userId = normalizeAuthenticatableId(authenticatableId)
@@ -85,7 +85,7 @@ export async function logIn(
   const token = generateToken()
   const hash = hashToken(token, config.hashKey)
   const capped = await store.create(hash, categoryOf(config, userId), stored, config.maxSessionsPerUser)
-  adopt(session, state, token, hash, stored)
+  adopt(state, token, hash, stored)
   response.setHeader('Authorization', `bearer ${token}`)
   // Login CSRF: another site must not plant its session in this browser.
   if (!isForgeryRisk(request, config))
@@ -95,17 +95,17 @@ export async function logIn(
 }
 
 /** Ends this session or another of the same authenticatable (see `Session#logOut`). */
-export async function logOut(session: Session, state: SessionState, tokenOrSessionId?: string): Promise<boolean> {
+export async function logOut(state: SessionState, tokenOrSessionId?: string): Promise<boolean> {
   const { request, response, context } = state
   const { config, store } = context
-  const own = tokenOrSessionId === undefined || tokenOrSessionId === session.id || tokenOrSessionId === session.token
+  const own = tokenOrSessionId === undefined || tokenOrSessionId === state.id || tokenOrSessionId === state.token
   if (own) {
     const ended = state.stored
     if (ended) await store.remove(state.hash!, categoryOf(config, ended.userId))
     // Logout CSRF: another site must not sign this browser out.
     if (response && (ended || tokenOrSessionId === undefined) && !isForgeryRisk(request, config))
       clearSessionCookie(request, response, config.cookie, Date.now())
-    reset(session, state)
+    reset(state)
     if (ended) context.events.emit('logOut', { sessionId: ended.id, userId: ended.userId, request })
     return ended !== undefined
   }
@@ -141,27 +141,23 @@ export async function logOutOthers(state: SessionState): Promise<void> {
 }
 
 /** All live sessions of this authenticatable, this one marked `current` and showing this request's access. */
-export async function activeSessions(session: Session, state: SessionState): Promise<Record<string, ActiveSession>> {
+export async function activeSessions(state: SessionState): Promise<Record<string, ActiveSession>> {
   if (!state.stored) return {}
   const active = await listActive(state.context, state.stored.userId, state.hash)
-  const current = session.id === null ? undefined : active[session.id]
-  if (current && session.lastAccessed) {
-    current.lastAccessed = session.lastAccessed
-    current.lastIp = session.lastIp
+  const current = state.id === null ? undefined : active[state.id]
+  if (current && state.lastAccessed) {
+    current.lastAccessed = state.lastAccessed
+    current.lastIp = lastIpOf(state)
   }
   return active
 }
 
 /** Rewrites this session's entry with `change` applied, only if it is still live; resets the session if not. */
-async function rewrite(
-  session: Session,
-  state: SessionState,
-  change: (stored: StoredSession) => StoredSession
-): Promise<boolean> {
+async function rewrite(state: SessionState, change: (stored: StoredSession) => StoredSession): Promise<boolean> {
   if (!state.hash || !state.stored) return false
   const updated = change(state.stored)
   if (!(await state.context.store.update(state.hash, categoryOf(state.context.config, updated.userId), updated))) {
-    reset(session, state)
+    reset(state)
     return false
   }
   state.stored = updated
@@ -169,21 +165,19 @@ async function rewrite(
 }
 
 /** Records a device id on this session (see `Session#updateDeviceId`). */
-export async function updateDeviceId(session: Session, state: SessionState, deviceId: string): Promise<boolean> {
+export async function updateDeviceId(state: SessionState, deviceId: string): Promise<boolean> {
   if (typeof deviceId !== 'string' || deviceId.length > MAX_DEVICE_ID_LENGTH) {
-    throw new TypeError(
-      `express-session-registry: deviceId must be a string of at most ${MAX_DEVICE_ID_LENGTH} characters`
-    )
+    throw inputError(`deviceId must be a string of at most ${MAX_DEVICE_ID_LENGTH} characters`)
   }
-  const applied = await rewrite(session, state, (stored) => ({ ...stored, deviceId }))
-  if (applied) session.deviceId = deviceId
+  const applied = await rewrite(state, (stored) => ({ ...stored, deviceId }))
+  if (applied) state.deviceId = deviceId
   return applied
 }
 
 /** Merges `patch` into this session's data (see `Session#updateData`). */
-export async function updateData(session: Session, state: SessionState, patch: SessionDataPatch): Promise<boolean> {
+export async function updateData(state: SessionState, patch: SessionDataPatch): Promise<boolean> {
   const data = mergeData(state.stored?.data, patch, state.context.config.maxDataBytes)
-  return rewrite(session, state, (stored) => {
+  return rewrite(state, (stored) => {
     const updated = { ...stored }
     if (data) updated.data = data
     else delete updated.data

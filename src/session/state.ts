@@ -3,10 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SessionContext } from '../context'
 import { SessionEngineError } from '../errors'
 import type { StoredSession } from '../record'
-import type { Session } from '../Session'
 
 /**
- * What a session knows beyond its public facts: where it came from, and the engine entry it stands for.
+ * Everything a session is: its public facts, where it came from, and the engine entry it stands for.
+ * The `Session` object only reads it; `adopt()`, `reset()` and the operations are the only writers.
  * The request may be a raw Node request (socket.io, a plain `http` server), with none of Express's
  * additions; the response is absent for a WebSocket upgrade read with `readSession()`.
  */
@@ -18,27 +18,46 @@ export interface SessionState {
   stored: StoredSession | undefined
   /** The raw token; kept here, off the session object, so copies of `request.session` never hold it. */
   token: string | null
+  authenticated: boolean
+  id: string | null
+  authenticatableId: string | null
+  firstAccessed: Date | null
+  lastAccessed: Date | null
+  firstIp: string | null
   /** `Session#lastIp`, or {@link UNREAD_IP} until it is asked for. */
   lastIp: string | null | typeof UNREAD_IP
+  userAgent: string | null
+  deviceId: string | null
+  expiresAt: Date | null
 }
 
 /** Marks a request IP not read yet: Express computes `request.ip` anew on every access (proxy trust rules). */
 export const UNREAD_IP = Symbol('unread ip')
 
-/** The state of a new session of `request`; Express's request type is kept, its extras are optional in use. */
-export function stateOf(
+/** The state of a new, unauthenticated session of `request`, served by `context`. */
+export function newState(
   request: IncomingMessage,
   response: ServerResponse | undefined,
   context: SessionContext
 ): SessionState {
   return {
+    // Express's request type is kept; its extras are optional in use.
     request: request as Request,
     response: response as Response | undefined,
     context,
     hash: undefined,
     stored: undefined,
     token: null,
-    lastIp: null
+    authenticated: false,
+    id: null,
+    authenticatableId: null,
+    firstAccessed: null,
+    lastAccessed: null,
+    firstIp: null,
+    lastIp: null,
+    userAgent: null,
+    deviceId: null,
+    expiresAt: null
   }
 }
 
@@ -47,38 +66,44 @@ export function clientIp(request: Request): string | null {
   return request.ip ?? request.socket?.remoteAddress ?? null
 }
 
-/** Makes `session` stand for a stored session. */
-export function adopt(session: Session, state: SessionState, token: string, hash: string, stored: StoredSession): void {
-  state.hash = hash
-  state.stored = stored
-  session.authenticated = true
-  state.token = token
-  session.id = stored.id
-  session.authenticatableId = stored.userId
-  session.firstAccessed = new Date(stored.firstAccessed)
-  session.lastAccessed = new Date(stored.lastAccessed)
-  session.firstIp = stored.firstIp
-  session.lastIp = stored.lastIp
-  session.userAgent = stored.userAgent
-  session.deviceId = stored.deviceId
-  session.expiresAt = stored.expiresAt === null ? null : new Date(stored.expiresAt)
+/** This request's IP, read from the request the first time it is asked for. */
+export function lastIpOf(state: SessionState): string | null {
+  if (state.lastIp === UNREAD_IP) state.lastIp = clientIp(state.request)
+  return state.lastIp
 }
 
-/** Makes `session` an unauthenticated one. */
-export function reset(session: Session, state: SessionState): void {
+/** Makes the state stand for a stored session. */
+export function adopt(state: SessionState, token: string, hash: string, stored: StoredSession): void {
+  state.hash = hash
+  state.stored = stored
+  state.token = token
+  state.authenticated = true
+  state.id = stored.id
+  state.authenticatableId = stored.userId
+  state.firstAccessed = new Date(stored.firstAccessed)
+  state.lastAccessed = new Date(stored.lastAccessed)
+  state.firstIp = stored.firstIp
+  state.lastIp = stored.lastIp
+  state.userAgent = stored.userAgent
+  state.deviceId = stored.deviceId
+  state.expiresAt = stored.expiresAt === null ? null : new Date(stored.expiresAt)
+}
+
+/** Makes the state an unauthenticated one. */
+export function reset(state: SessionState): void {
   state.hash = undefined
   state.stored = undefined
-  session.authenticated = false
   state.token = null
-  session.id = null
-  session.authenticatableId = null
-  session.firstAccessed = null
-  session.lastAccessed = null
-  session.firstIp = null
-  session.lastIp = null
-  session.userAgent = null
-  session.deviceId = null
-  session.expiresAt = null
+  state.authenticated = false
+  state.id = null
+  state.authenticatableId = null
+  state.firstAccessed = null
+  state.lastAccessed = null
+  state.firstIp = null
+  state.lastIp = null
+  state.userAgent = null
+  state.deviceId = null
+  state.expiresAt = null
 }
 
 /** Tells the `engineError` listeners of an engine failure on the way to the caller. */

@@ -89,6 +89,12 @@ app.get('/misuse', async (request) => {
   await request.session.updateDeviceId(5)
   // @ts-expect-error userId is a read-only alias
   request.session.userId = 'x'
+  // @ts-expect-error authenticated is read-only: only logIn() and a valid token make a session authenticated
+  request.session.authenticated = true
+  // @ts-expect-error every fact is read-only
+  request.session.authenticatableId = 'admin'
+  // @ts-expect-error every fact is read-only
+  request.session.expiresAt = null
   // @ts-expect-error the token is read-only
   request.session.token = 'x'
   const token: string | null = request.session.token

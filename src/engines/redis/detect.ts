@@ -1,4 +1,4 @@
-import { invalidOption } from '../../errors'
+import { invalidOption } from '../../engine'
 import type { RedisAdapter } from './adapter'
 import { IoRedisAdapter, IoRedisClusterAdapter, type IoRedisClusterLike, type IoRedisLike } from './ioredis'
 import {

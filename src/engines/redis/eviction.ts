@@ -1,4 +1,4 @@
-import { SessionError } from '../../errors'
+import { SessionError } from '../../engine'
 import type { RedisConnection } from './connection'
 import { text } from './connection'
 
@@ -25,7 +25,8 @@ export async function refuseEvictingPolicy(connection: RedisConnection): Promise
       `Redis runs with maxmemory-policy ${policy}: under memory pressure it would evict session keys, and an ` +
         'evicted index hides live sessions from activeSessions() and from logging out everywhere. Set ' +
         `maxmemory-policy ${SAFE_POLICY} on this Redis (or give the sessions a Redis of their own), or pass ` +
-        'allowEviction: true to RedisEngine to accept the risk.'
+        'allowEviction: true to RedisEngine to accept the risk.',
+      { code: 'ESR_REDIS_EVICTION_POLICY' }
     )
   })
 }

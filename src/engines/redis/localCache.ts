@@ -1,5 +1,4 @@
-import type { EngineSubject } from '../../engine'
-import { invalidOption } from '../../errors'
+import { type EngineSubject, invalidOption } from '../../engine'
 import { SubjectSnapshot } from '../subjectCopy'
 import type { StoredEntry } from './codec'
 import type { RedisClientLike, RedisClusterLike } from './nodeRedis'

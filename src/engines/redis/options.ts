@@ -1,7 +1,7 @@
 import type { RedisClientOptions } from 'redis'
-import { invalidOption } from '../../errors'
-import { CONNECT_REDIS_HINTS, rejectMigratedOptions } from '../../optionNames'
+import { invalidOption } from '../../engine'
 import type { RedisAdapter } from './adapter'
+import { rejectConnectRedisOptions } from './migration'
 import { adapterFor, type SupportedRedisClient } from './detect'
 import { readLocalCacheOptions, type LocalCacheOptions } from './localCache'
 import { NodeRedisClientAdapter } from './nodeRedis'
@@ -65,8 +65,7 @@ export interface RedisEngineConfig {
 
 /** Checks the options (a `TypeError` naming the first bad one) and picks or creates the client. */
 export function resolveRedisOptions(options: RedisEngineOptions | undefined): RedisEngineConfig {
-  // The other options go to createClient, which ignores what it does not know: connect-redis's names would vanish.
-  rejectMigratedOptions('RedisEngine', options ?? {}, CONNECT_REDIS_HINTS)
+  rejectConnectRedisOptions(options ?? {})
   const {
     host,
     port,

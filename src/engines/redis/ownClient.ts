@@ -1,5 +1,5 @@
 import type { RedisClientOptions } from 'redis'
-import { invalidOption } from '../../errors'
+import { invalidOption } from '../../engine'
 import type { RedisClientLike } from './nodeRedis'
 
 /** The client the engine creates, as far as it starts and stops it (node-redis v4 has no `close`/`destroy`). */

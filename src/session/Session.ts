@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
-import { contextFor } from './context'
-import type { MaybePromise } from './maybe'
-import type { SessionOptions } from './options'
-import type { SessionData, SessionDataPatch } from './session/data'
+import { contextFor } from '../context'
+import type { MaybePromise } from '../maybe'
+import type { SessionOptions } from '../options'
+import type { SessionData, SessionDataPatch } from './data'
 import {
   dataOf,
   listActive,
@@ -11,60 +11,84 @@ import {
   type ActiveSession,
   type AuthenticatableId,
   type SessionFacts
-} from './session/facts'
-import { load } from './session/load'
-import * as operations from './session/operations'
-import { clientIp, reportEngineError, stateOf, UNREAD_IP, type SessionState } from './session/state'
+} from './facts'
+import { load } from './load'
+import * as operations from './operations'
+import { lastIpOf, newState, reportEngineError, type SessionState } from './state'
 
-export type { ActiveSession, AuthenticatableId, SessionFacts } from './session/facts'
-export type { LogInOptions } from './session/operations'
+export type { ActiveSession, AuthenticatableId, SessionFacts } from './facts'
+export type { LogInOptions } from './operations'
 
-/**
- * Loads a session from its request: synchronously when the engine answers synchronously, so the
- * middleware can call `next()` in the same tick. Internal; `prepare()` is the public form.
- */
-export let loadSession: (session: Session) => MaybePromise<void>
+// Each session's state, reachable only from this module: the Session itself has getters only, so no
+// app code can write a fact, and the middleware hands a state in through sessionOf().
+const states = new WeakMap<Session, SessionState>()
+
+function stateOf(session: Session): SessionState {
+  const state = states.get(session)
+  if (!state) throw new TypeError('express-session-registry: not a session built by its constructor or session()')
+  return state
+}
+
+/** The session that reads `state`: how the middleware builds `request.session` from its own context. */
+export function sessionOf(state: SessionState): Session {
+  // Not through the constructor, which would look a context up by options object.
+  const session = Object.create(Session.prototype) as Session
+  states.set(session, state)
+  return session
+}
 
 /**
  * The session of one request, at `request.session`. Unauthenticated until a valid token came with the
  * request or `logIn()` was called.
  */
 export class Session {
-  /** Whether the request carries a live session. */
-  authenticated = false
-  /** The session id: stable for the session's life, not the token, safe to show and to log. */
-  id: string | null = null
-  /** Who is logged in, as given to `logIn()` (as a string). */
-  authenticatableId: string | null = null
-  /** When the session was created at log in. */
-  firstAccessed: Date | null = null
-  /** This request's time. */
-  lastAccessed: Date | null = null
-  /** The IP of the log in request. */
-  firstIp: string | null = null
-  /** This request's IP (`request.ip`), read from the request only when asked for. */
-  get lastIp(): string | null {
-    if (this.#state.lastIp === UNREAD_IP) this.#state.lastIp = clientIp(this.#state.request)
-    return this.#state.lastIp
-  }
-  set lastIp(ip: string | null) {
-    this.#state.lastIp = ip
-  }
-  /** The user agent of the log in request. */
-  userAgent: string | null = null
-  /** A device id recorded with `updateDeviceId()`. */
-  deviceId: string | null = null
-  /** When the session ends unless renewed; `null` when no timeout applies. */
-  expiresAt: Date | null = null
-
-  readonly #state: SessionState
-
   /**
    * Builds the (still unloaded) session of a request; `injectSession()` builds and loads it for you. The
    * request may be a raw Node request; without a response (a WebSocket upgrade) the session cannot log in.
    */
   constructor(request: IncomingMessage, response?: ServerResponse, options?: SessionOptions) {
-    this.#state = stateOf(request, response, contextFor(options))
+    states.set(this, newState(request, response, contextFor(options)))
+  }
+
+  /** Whether the request carries a live session. */
+  get authenticated(): boolean {
+    return stateOf(this).authenticated
+  }
+  /** The session id: stable for the session's life, not the token, safe to show and to log. */
+  get id(): string | null {
+    return stateOf(this).id
+  }
+  /** Who is logged in, as given to `logIn()` (as a string). */
+  get authenticatableId(): string | null {
+    return stateOf(this).authenticatableId
+  }
+  /** When the session was created at log in. */
+  get firstAccessed(): Date | null {
+    return stateOf(this).firstAccessed
+  }
+  /** This request's time. */
+  get lastAccessed(): Date | null {
+    return stateOf(this).lastAccessed
+  }
+  /** The IP of the log in request. */
+  get firstIp(): string | null {
+    return stateOf(this).firstIp
+  }
+  /** This request's IP (`request.ip`), read from the request only when asked for. */
+  get lastIp(): string | null {
+    return lastIpOf(stateOf(this))
+  }
+  /** The user agent of the log in request. */
+  get userAgent(): string | null {
+    return stateOf(this).userAgent
+  }
+  /** A device id recorded with `updateDeviceId()`. */
+  get deviceId(): string | null {
+    return stateOf(this).deviceId
+  }
+  /** When the session ends unless renewed; `null` when no timeout applies. */
+  get expiresAt(): Date | null {
+    return stateOf(this).expiresAt
   }
 
   /**
@@ -72,7 +96,7 @@ export class Session {
    * `Object.entries`, `structuredClone`, `JSON.stringify` and `inspect` never copy it.
    */
   get token(): string | null {
-    return this.#state.token
+    return stateOf(this).token
   }
 
   /** Alias of {@link authenticatableId} (the newer upstream name). */
@@ -87,7 +111,7 @@ export class Session {
 
   /** This session's data, read-only (change it with {@link updateData}); `{}` without a session. */
   get data(): Readonly<SessionData> {
-    return dataOf(this.#state.stored)
+    return dataOf(stateOf(this).stored)
   }
 
   /** All live sessions of an authenticatable, keyed by session id (for admin screens and jobs). */
@@ -110,11 +134,7 @@ export class Session {
    * loads its session. `injectSession()` calls it; call it yourself only on a session you constructed.
    */
   async prepare(): Promise<void> {
-    await this.#reporting(load(this, this.#state))
-  }
-
-  static {
-    loadSession = (session) => load(session, session.#state)
+    await reportingIn(this, load(stateOf(this)))
   }
 
   /**
@@ -124,7 +144,7 @@ export class Session {
    * fixation). Throws a {@link SessionError} on a session read without a response.
    */
   async logIn(authenticatableId: AuthenticatableId, options?: operations.LogInOptions): Promise<void> {
-    await this.#reporting(operations.logIn(this, this.#state, authenticatableId, options))
+    await reportingIn(this, operations.logIn(stateOf(this), authenticatableId, options))
   }
 
   /**
@@ -133,22 +153,22 @@ export class Session {
    * a session was ended.
    */
   async logOut(tokenOrSessionId?: string): Promise<boolean> {
-    return this.#reporting(operations.logOut(this, this.#state, tokenOrSessionId))
+    return reportingIn(this, operations.logOut(stateOf(this), tokenOrSessionId))
   }
 
   /** Ends every other session of this authenticatable, keeping this one. */
   async logOutOthers(): Promise<void> {
-    await this.#reporting(operations.logOutOthers(this.#state))
+    await reportingIn(this, operations.logOutOthers(stateOf(this)))
   }
 
   /** All live sessions of this authenticatable, keyed by session id, this one marked `current`. */
   async activeSessions(): Promise<Record<string, ActiveSession>> {
-    return this.#reporting(operations.activeSessions(this, this.#state))
+    return reportingIn(this, operations.activeSessions(stateOf(this)))
   }
 
   /** Records a device id on this session. Resolves whether the session still existed to record it on. */
   async updateDeviceId(deviceId: string): Promise<boolean> {
-    return this.#reporting(operations.updateDeviceId(this, this.#state, deviceId))
+    return reportingIn(this, operations.updateDeviceId(stateOf(this), deviceId))
   }
 
   /**
@@ -158,7 +178,7 @@ export class Session {
    * `constructor` key, or is over `maxDataBytes` serialized.
    */
   async updateData(patch: SessionDataPatch): Promise<boolean> {
-    return this.#reporting(operations.updateData(this, this.#state, patch))
+    return reportingIn(this, operations.updateData(stateOf(this), patch))
   }
 
   /** The session's public facts, without the token. */
@@ -183,10 +203,12 @@ export class Session {
   [inspect.custom](): string {
     return `Session ${inspect({ ...this.toJSON(), token: this.token === null ? null : '[redacted]' })}`
   }
+}
 
-  #reporting<T>(work: MaybePromise<T>): Promise<T> {
-    return reporting(this.#state.context, work, this.#state.request)
-  }
+/** Awaits `work` of `session`, telling its `engineError` listeners of an engine failure. */
+function reportingIn<T>(session: Session, work: MaybePromise<T>): Promise<T> {
+  const state = stateOf(session)
+  return reporting(state.context, work, state.request)
 }
 
 /** Awaits `work`, telling the `engineError` listeners of an engine failure before it reaches the caller. */

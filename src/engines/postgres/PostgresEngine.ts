@@ -1,11 +1,10 @@
 import pg, { type Pool, type PoolConfig } from 'pg'
-import type { EngineSubject, SessionEngine } from '../engine'
-import { invalidOption } from '../errors'
-import { fromColumn, rowValues, toColumn } from './postgres/codec'
-import { PostgresConnection } from './postgres/connection'
-import { ensureTable } from './postgres/schema'
-import { qualifiedName, statementsFor, type Statements, type TableName } from './postgres/statements'
-import { Sweeper } from './postgres/sweep'
+import { type EngineSubject, invalidOption, type SessionEngine } from '../../engine'
+import { fromColumn, rowValues, toColumn } from './codec'
+import { PostgresConnection } from './connection'
+import { ensureTable } from './schema'
+import { qualifiedName, statementsFor, type Statements, type TableName } from './statements'
+import { Sweeper } from './sweep'
 
 /** Options of {@link PostgresEngine}: every `pg.Pool` option (`connectionString`, `host`, `max`, ...), plus the ones below. */
 export interface PostgresEngineOptions extends PoolConfig {

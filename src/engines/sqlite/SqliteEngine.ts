@@ -1,14 +1,14 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3'
-import type { EngineSubject, SessionEngine } from '../engine'
-import { fromColumn, patched, rowValues, subjectOf, toColumn, versionOf, type RowValues } from './sqlite/codec'
-import { guarded, SqliteEngineError } from './sqlite/errors'
-import { settingsFrom, type SqliteEngineOptions, type SqliteSettings } from './sqlite/options'
-import { ensureTable } from './sqlite/schema'
-import { prepareStatements, quoteIdentifier, type Statements } from './sqlite/statements'
-import { Sweeper } from './sqlite/sweep'
+import type { EngineSubject, SessionEngine } from '../../engine'
+import { fromColumn, patched, rowValues, subjectOf, toColumn, versionOf, type RowValues } from './codec'
+import { guarded, SqliteEngineError } from './errors'
+import { settingsFrom, type SqliteEngineOptions, type SqliteSettings } from './options'
+import { ensureTable } from './schema'
+import { prepareStatements, quoteIdentifier, type Statements } from './statements'
+import { Sweeper } from './sweep'
 
-export { SqliteEngineError } from './sqlite/errors'
-export type { SqliteEngineOptions } from './sqlite/options'
+export { SqliteEngineError } from './errors'
+export type { SqliteEngineOptions } from './options'
 
 /** An open database with the engine's statements prepared on it. */
 interface Connection {

@@ -1,7 +1,7 @@
 import * as tokenRegistry from '@universal-packages/token-registry'
-import type { Engine, SessionEngine } from '../engine'
-import { invalidOption } from '../errors'
-import { MemoryEngine } from './MemoryEngine'
+import type { Engine, SessionEngine } from './engine'
+import { invalidOption } from './errors'
+import { MemoryEngine } from './engines/memory/MemoryEngine'
 
 // Variables, not literals: bundlers must leave the Redis, PostgreSQL and SQLite entries (and their clients) out
 // of the core.

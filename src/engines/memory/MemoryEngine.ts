@@ -1,7 +1,5 @@
-import type { EngineSubject, SessionEngine } from '../engine'
-import { invalidOption } from '../errors'
-import { byLeastRecentUse } from '../record'
-import { SubjectSnapshot } from './subjectCopy'
+import { byLeastRecentUse, invalidOption, type EngineSubject, type SessionEngine } from '../../engine'
+import { SubjectSnapshot } from '../subjectCopy'
 
 /** Options of {@link MemoryEngine}. */
 export interface MemoryEngineOptions {

@@ -1,0 +1,89 @@
+// The import rules that keep src/ in one-way layers (see docs/architecture.md when it lands):
+// entry points → middleware → session → context → options, request helpers → store → engine contract,
+// with errors.ts, maybe.ts and events.ts below everything. Engines import the contract alone.
+import { readdirSync } from 'node:fs'
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
+import importX from 'eslint-plugin-import-x'
+
+const ENTRY_POINTS = ['./src/index.ts', './src/redis.ts', './src/postgres.ts', './src/sqlite.ts', './src/testing.ts']
+const MIDDLEWARE = ['./src/middleware.ts']
+const SESSION = ['./src/session']
+const CONTEXT = ['./src/context.ts', './src/resolveEngine.ts']
+const OPTIONS = ['./src/options.ts', './src/optionNames.ts', './src/migration.ts']
+const REQUEST_HELPERS = ['./src/cookie.ts', './src/csrf.ts', './src/token.ts']
+const STORE = ['./src/store.ts', './src/record.ts', './src/expiry.ts', './src/keys.ts']
+const ENGINES = ['./src/engines']
+
+const engineFolders = readdirSync(new URL('./src/engines', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+
+/** Files in `target` may not import from any of `from`. */
+const zone = (target, from, message) => ({ target, from, message })
+
+const zones = [
+  // Each engine: the contract, its own folder and the engines/ helpers written against the contract.
+  ...engineFolders.map((name) => ({
+    target: `./src/engines/${name}`,
+    from: './src',
+    except: ['./engine.ts', `./engines/${name}`, './engines/subjectCopy.ts'],
+    message: `an engine imports only src/engine.ts (the contract) and its own folder, src/engines/${name}/`
+  })),
+  {
+    target: './src/engines/subjectCopy.ts',
+    from: './src',
+    except: ['./engine.ts', './engines/subjectCopy.ts'],
+    message: 'a helper shared by engines imports only the contract'
+  },
+  {
+    target: './src/engine.ts',
+    from: './src',
+    except: ['./engine.ts', './errors.ts'],
+    message: 'the engine contract imports only errors.ts'
+  },
+  zone(
+    STORE,
+    [...ENTRY_POINTS, ...MIDDLEWARE, ...SESSION, ...CONTEXT, ...OPTIONS, ...REQUEST_HELPERS, ...ENGINES],
+    'the store layer imports only the contract and the shared leaves'
+  ),
+  zone(
+    [...OPTIONS, ...REQUEST_HELPERS],
+    [...ENTRY_POINTS, ...MIDDLEWARE, ...SESSION, ...CONTEXT, './src/store.ts', ...ENGINES],
+    'options and request helpers sit below the session and the context'
+  ),
+  zone(CONTEXT, [...ENTRY_POINTS, ...MIDDLEWARE, ...SESSION], 'the context sits below the session'),
+  zone(
+    SESSION,
+    [...ENTRY_POINTS, ...MIDDLEWARE, ...ENGINES],
+    'the session sits below the middleware and reaches engines through the store'
+  ),
+  zone(MIDDLEWARE, [...ENTRY_POINTS, ...ENGINES], 'the middleware sits below the entry points'),
+  {
+    target: ['./src/errors.ts', './src/maybe.ts'],
+    from: './src',
+    except: ['./errors.ts', './maybe.ts'],
+    message: 'errors.ts and maybe.ts are leaves'
+  },
+  {
+    target: './src/events.ts',
+    from: './src',
+    except: ['./errors.ts', './events.ts'],
+    message: 'events.ts imports only errors.ts'
+  }
+]
+
+/** Fails `npm run lint` on an import cycle in src/ and on an import that goes up a layer. */
+export const layers = {
+  files: ['src/**/*.ts'],
+  plugins: { 'import-x': importX },
+  settings: {
+    // Dependencies are parsed as TypeScript too, so a cycle through any number of files is seen.
+    'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    'import-x/extensions': ['.ts'],
+    'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })]
+  },
+  rules: {
+    'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    'import-x/no-restricted-paths': ['error', { zones }]
+  }
+}
