@@ -41,6 +41,28 @@ export const CONNECT_REDIS_HINTS: MigrationHints = {
   disableTTL: 'not supported: every entry expires with its session'
 }
 
+/** connect-pg-simple's options, for `PostgresEngine`. */
+export const CONNECT_PG_SIMPLE_HINTS: MigrationHints = {
+  conString: 'use "connectionString"',
+  conObject: 'put the pg.Pool options ("host", "user", "database", ...) at the top level, or pass a pg.Pool as "pool"',
+  pgPromise: 'not supported: pass a pg.Pool as "pool"',
+  tableName: 'use "table"',
+  schemaName: 'use "schema"',
+  createTableIfMissing: 'use "createTable" (on by default here)',
+  pruneSessionInterval: 'use "sweepInterval" (milliseconds, not seconds; Infinity turns the sweep off)',
+  pruneSessionRandomizedInterval: 'not needed: each sweep removes a bounded batch, so instances may sweep together',
+  ttl: 'sessions expire by session()\'s "idleTimeout" and "absoluteTimeout" (milliseconds)',
+  disableTouch: 'not needed: renewal writes at most once per half of session()\'s "idleTimeout"',
+  errorLog: 'not needed: failures reach Express\'s error handler and the "engineError" event'
+}
+
+/** The options of memorystore (express-session's usual memory store), for `MemoryEngine`. */
+export const MEMORYSTORE_HINTS: MigrationHints = {
+  checkPeriod: 'use "sweepInterval" (milliseconds)',
+  max: 'use "maxSessions"',
+  ttl: 'sessions expire by session()\'s "idleTimeout" (milliseconds)'
+}
+
 function optionError(owner: string, name: string, detail: string): TypeError {
   return new TypeError(`express-session-registry: option "${name}" is not an option of ${owner}: ${detail}`)
 }
@@ -59,16 +81,58 @@ export function rejectMigratedOptions(owner: string, options: object, hints: Mig
 }
 
 /**
- * Throws a `TypeError` for the first option that is not in `known`: express-session's names get what to
- * use here, a wrong case gets the right spelling.
+ * Throws a `TypeError` for the first option that is not in `known`: a name from `hints` gets what to use
+ * here, a misspelling the closest known name.
  */
-export function rejectUnknownOptions(owner: string, options: object, known: ReadonlySet<string>): void {
-  rejectMigratedOptions(owner, options, EXPRESS_SESSION_HINTS)
+export function rejectUnknownOptions(
+  owner: string,
+  options: object,
+  known: ReadonlySet<string>,
+  hints: MigrationHints
+): void {
+  rejectMigratedOptions(owner, options, hints)
   for (const name of Object.keys(options)) {
     if (known.has(name)) continue
-    const spelled = [...known].find((candidate) => candidate.toLowerCase() === name.toLowerCase())
-    throw optionError(owner, name, spelled === undefined ? 'check its spelling' : `did you mean "${spelled}"?`)
+    const closest = closestName(name, known)
+    throw optionError(owner, name, closest === undefined ? 'check its spelling' : `did you mean "${closest}"?`)
   }
+}
+
+/** The known name a few edits away from `name` (case ignored), if one is close enough to be a typo of it. */
+export function closestName(name: string, known: Iterable<string>): string | undefined {
+  const wanted = name.toLowerCase()
+  // A third of the name, at least one and at most three edits: "maxSesions" finds "maxSessions", "x" finds nothing.
+  const tolerance = Math.min(3, Math.max(1, Math.floor(wanted.length / 3)))
+  let best: string | undefined
+  let bestDistance = tolerance + 1
+  for (const candidate of known) {
+    const distance = editDistance(wanted, candidate.toLowerCase())
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  return best
+}
+
+// Levenshtein distance with adjacent transpositions (optimal string alignment), two rows at a time.
+function editDistance(a: string, b: string): number {
+  let beforePrevious: number[] = []
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)
+      let distance = Math.min(previous[j] + 1, current[j - 1] + 1, substitution)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        distance = Math.min(distance, beforePrevious[j - 2] + 1)
+      }
+      current.push(distance)
+    }
+    beforePrevious = previous
+    previous = current
+  }
+  return previous[b.length]
 }
 
 // Typed against SessionOptions, so an option added there and not here fails to compile.

@@ -1,6 +1,6 @@
 import type { Engine } from './engine'
 import { invalidOption } from './errors'
-import { rejectUnknownOptions, SESSION_OPTION_NAMES } from './optionNames'
+import { EXPRESS_SESSION_HINTS, rejectUnknownOptions, SESSION_OPTION_NAMES } from './optionNames'
 import { hashToken } from './token'
 
 const SECOND_MS = 1_000
@@ -179,7 +179,7 @@ function categoryPrefixFor(hashKey: string | undefined): string {
 /** Validates options once (at `session()` time) and resolves their defaults. Throws a `TypeError` naming a bad option. */
 export function resolveOptions(options: SessionOptions = {}): SessionConfig {
   if (options === null || typeof options !== 'object') throw invalidOption('options', options, 'an object')
-  rejectUnknownOptions('session()', options, SESSION_OPTION_NAMES)
+  rejectUnknownOptions('session()', options, SESSION_OPTION_NAMES, EXPRESS_SESSION_HINTS)
 
   const engine = options.engine ?? 'memory'
   if (!(isNonEmptyString(engine) || isEngine(engine))) {

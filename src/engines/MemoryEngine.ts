@@ -1,5 +1,7 @@
 import type { EngineSubject, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
+import { MEMORYSTORE_HINTS, rejectUnknownOptions } from '../optionNames'
+import { MEMORY_ENGINE_OPTION_NAMES } from './engineOptionNames'
 import { byLeastRecentUse } from '../record'
 import { SubjectSnapshot } from './subjectCopy'
 
@@ -40,6 +42,7 @@ export class MemoryEngine implements SessionEngine {
   private sweepTimer: NodeJS.Timeout | undefined
 
   constructor(options: MemoryEngineOptions = {}) {
+    rejectUnknownOptions('MemoryEngine', options ?? {}, MEMORY_ENGINE_OPTION_NAMES, MEMORYSTORE_HINTS)
     const { maxSessions = Infinity, sweepInterval = DEFAULT_SWEEP_INTERVAL_MS } = options ?? {}
     if (maxSessions !== Infinity && !(Number.isSafeInteger(maxSessions) && maxSessions > 0)) {
       throw invalidOption('maxSessions', maxSessions, 'a positive integer')

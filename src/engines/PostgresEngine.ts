@@ -1,6 +1,8 @@
 import pg, { type Pool, type PoolConfig } from 'pg'
 import type { EngineSubject, SessionEngine } from '../engine'
 import { invalidOption } from '../errors'
+import { CONNECT_PG_SIMPLE_HINTS, rejectUnknownOptions } from '../optionNames'
+import { POSTGRES_ENGINE_OPTION_NAMES } from './engineOptionNames'
 import { fromColumn, rowValues, toColumn } from './postgres/codec'
 import { PostgresConnection } from './postgres/connection'
 import { ensureTable } from './postgres/schema'
@@ -61,6 +63,8 @@ export class PostgresEngine implements SessionEngine {
   private ended = false
 
   constructor(options?: PostgresEngineOptions) {
+    // pg.Pool ignores what it does not know: connect-pg-simple's names and typos would vanish.
+    rejectUnknownOptions('PostgresEngine', options ?? {}, POSTGRES_ENGINE_OPTION_NAMES, CONNECT_PG_SIMPLE_HINTS)
     const {
       pool,
       schema,

@@ -1,6 +1,7 @@
 import type { RedisClientOptions } from 'redis'
 import { invalidOption } from '../../errors'
-import { CONNECT_REDIS_HINTS, rejectMigratedOptions } from '../../optionNames'
+import { CONNECT_REDIS_HINTS, rejectUnknownOptions } from '../../optionNames'
+import { REDIS_ENGINE_OPTION_NAMES } from '../engineOptionNames'
 import type { RedisAdapter } from './adapter'
 import { adapterFor, type SupportedRedisClient } from './detect'
 import { readLocalCacheOptions, type LocalCacheOptions } from './localCache'
@@ -65,8 +66,8 @@ export interface RedisEngineConfig {
 
 /** Checks the options (a `TypeError` naming the first bad one) and picks or creates the client. */
 export function resolveRedisOptions(options: RedisEngineOptions | undefined): RedisEngineConfig {
-  // The other options go to createClient, which ignores what it does not know: connect-redis's names would vanish.
-  rejectMigratedOptions('RedisEngine', options ?? {}, CONNECT_REDIS_HINTS)
+  // The other options go to createClient, which ignores what it does not know: typos and connect-redis's names would vanish.
+  rejectUnknownOptions('RedisEngine', options ?? {}, REDIS_ENGINE_OPTION_NAMES, CONNECT_REDIS_HINTS)
   const {
     host,
     port,
