@@ -7,17 +7,24 @@ import request from 'supertest'
 import { authenticateRequest, session } from 'express-session-registry'
 import { RedisEngine } from 'express-session-registry/redis'
 import { fromExpressSession, unsignedSessionId } from '../examples/migrating/fromExpressSession'
-import { sessionCookie } from './support/app'
 import { describeWithRedis, RedisServer } from './support/redisServer'
 
 const SECRET = 'keyboard cat'
 
+declare module 'express-session-registry' {
+  interface SessionData {
+    theme?: string
+  }
+}
 declare module 'express-session' {
   interface SessionData {
     userId: string
     theme: string
   }
 }
+
+const setCookie = (response: request.Response, name: string): string | undefined =>
+  (response.get('Set-Cookie') ?? []).find((line) => line.startsWith(`${name}=`))
 
 describeWithRedis('Moving from express-session + connect-redis', () => {
   let server: RedisServer
@@ -66,7 +73,7 @@ describeWithRedis('Moving from express-session + connect-redis', () => {
 
   async function oldSessionCookie(): Promise<{ cookie: string; sid: string }> {
     const response = await request(oldApp).post('/login').expect(200)
-    const cookie = (response.get('Set-Cookie') ?? []).find((line) => line.startsWith('connect.sid='))!.split(';')[0]
+    const cookie = setCookie(response, 'connect.sid')!.split(';')[0]
     const sid = unsignedSessionId(decodeURIComponent(cookie.slice('connect.sid='.length)), [SECRET])!
     return { cookie, sid }
   }
@@ -88,7 +95,7 @@ describeWithRedis('Moving from express-session + connect-redis', () => {
     })
 
     it('gets a session of ours, which keeps them logged in afterwards', async () => {
-      const ours = sessionCookie(response)
+      const ours = setCookie(response, 'session')
       expect(ours).toMatch(/^session=[\w-]{43};/)
       await request(newApp)
         .get('/me')
@@ -97,7 +104,7 @@ describeWithRedis('Moving from express-session + connect-redis', () => {
     })
 
     it('has the old cookie cleared', () => {
-      const cleared = (response.get('Set-Cookie') ?? []).find((line) => line.startsWith('connect.sid='))
+      const cleared = setCookie(response, 'connect.sid')
       expect(cleared).toMatch(/^connect\.sid=;.*Expires=Thu, 01 Jan 1970/)
     })
 

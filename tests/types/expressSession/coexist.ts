@@ -6,15 +6,8 @@ import express from 'express'
 import expressSession from 'express-session'
 import { session, type Session as RegistrySession } from 'express-session-registry'
 
-// The file docs/migrating.md has the app add for the move.
-declare module 'express-session-registry' {
-  interface TypeOptions {
-    expressSessionTypes: true
-  }
-}
+// With examples/migrating/session-migration.d.ts, the file docs/migrating.md has the app add.
 declare module 'express-session' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface Session extends RegistrySession {}
   interface SessionData {
     userId: string
   }
