@@ -38,8 +38,8 @@ const zones = [
   {
     target: './src/engine.ts',
     from: './src',
-    except: ['./engine.ts', './errors.ts'],
-    message: 'the engine contract imports only errors.ts'
+    except: ['./engine.ts', './errors.ts', './optionCheck.ts'],
+    message: 'the engine contract imports only errors.ts and optionCheck.ts'
   },
   zone(
     STORE,
@@ -63,6 +63,12 @@ const zones = [
     from: './src',
     except: ['./errors.ts', './maybe.ts'],
     message: 'errors.ts and maybe.ts are leaves'
+  },
+  {
+    target: './src/optionCheck.ts',
+    from: './src',
+    except: ['./errors.ts', './optionCheck.ts'],
+    message: 'optionCheck.ts imports only errors.ts'
   },
   {
     target: './src/events.ts',

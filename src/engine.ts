@@ -2,6 +2,7 @@ import type { EngineInterface } from '@universal-packages/token-registry'
 
 // All an engine imports from the core: the errors it may throw for bad options or a refused store.
 export { invalidOption, notAnOption, SessionError, type InputError } from './errors'
+export { rejectUnknownOptions, type MigrationHints } from './optionCheck'
 
 /** A session entry as an engine stores it: plain JSON data, no token inside. */
 export type EngineSubject = Record<string, unknown>

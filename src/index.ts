@@ -28,6 +28,7 @@ export type {
 export { MemoryEngine, type MemoryEngineOptions } from './engines/memory/MemoryEngine'
 export type { Engine, EngineSubject, SessionEngine } from './engine'
 export type { SessionOptions, SameSite } from './options'
+export type { TypeOptions } from './augment'
 export { SessionError, SessionEngineError } from './errors'
 export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_DATA_BYTES } from './options'
 

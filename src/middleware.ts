@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RequestWithSession } from './augment'
 import { contextFor, createContext, type SessionContext } from './context'
 import { invalidOption } from './errors'
 import type { SessionEventMap, SessionListener } from './events'
@@ -108,13 +109,13 @@ function attachSession(
   context: SessionContext
 ): MaybePromise<void> {
   const state = newState(request, response, context)
-  ;(request as Request).session = sessionOf(state)
+  ;(request as RequestWithSession).session = sessionOf(state)
   return load(state)
 }
 
 /** Route guard: `next()` when the request is authenticated, otherwise ends the response with 401. */
 export function authenticateRequest(request: Request, response: Response, next: NextFunction): void {
-  if (request.session?.authenticated) next()
+  if ((request as RequestWithSession).session?.authenticated) next()
   else response.status(401).end()
 }
 
@@ -132,7 +133,7 @@ export function requireRecentLogin(maxAgeMs: number): RequestHandler {
     throw invalidOption('maxAgeMs', maxAgeMs, 'a positive whole number of milliseconds')
   }
   return function recentLoginGuard(request: Request, response: Response, next: NextFunction): void {
-    const { authenticated, firstAccessed } = request.session ?? {}
+    const { authenticated, firstAccessed } = (request as RequestWithSession).session ?? {}
     if (!authenticated || !firstAccessed) {
       response.status(401).end()
       return

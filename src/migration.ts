@@ -1,11 +1,4 @@
-import { notAnOption } from './errors'
-
-/**
- * Option names borrowed from the libraries people migrate from, each with what to use here. Accepting
- * them silently would leave the app on defaults it never chose (express-session's `cookie.maxAge`
- * ignored means 30-day sessions), so they are refused with the way forward.
- */
-export type MigrationHints = Readonly<Record<string, string>>
+import type { MigrationHints } from './optionCheck'
 
 /** express-session's options (and its `cookie` sub-options, as `cookie.<name>`), for `session()`. */
 export const EXPRESS_SESSION_HINTS: MigrationHints = {
@@ -29,34 +22,4 @@ export const EXPRESS_SESSION_HINTS: MigrationHints = {
   'cookie.partitioned': 'use "partitioned"',
   'cookie.priority': 'use "priority"',
   'cookie.signed': 'not needed: the token is unguessable, nothing to sign'
-}
-
-function hasOwn(object: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key)
-}
-
-/** Throws a `TypeError` for the first option named in `hints`, saying what to use instead. */
-export function rejectMigratedOptions(owner: string, options: object, hints: MigrationHints): void {
-  for (const name of Object.keys(options)) {
-    if (!hasOwn(hints, name)) continue
-    const value: unknown = (options as Record<string, unknown>)[name]
-    if (name === 'cookie' && value !== null && typeof value === 'object') {
-      const inner = Object.keys(value).find((key) => hasOwn(hints, `cookie.${key}`))
-      if (inner !== undefined) throw notAnOption(owner, `cookie.${inner}`, hints[`cookie.${inner}`])
-    }
-    throw notAnOption(owner, name, hints[name])
-  }
-}
-
-/**
- * Throws a `TypeError` for the first option that is not in `known`: express-session's names get what to
- * use here, a wrong case gets the right spelling.
- */
-export function rejectUnknownOptions(owner: string, options: object, known: ReadonlySet<string>): void {
-  rejectMigratedOptions(owner, options, EXPRESS_SESSION_HINTS)
-  for (const name of Object.keys(options)) {
-    if (known.has(name)) continue
-    const spelled = [...known].find((candidate) => candidate.toLowerCase() === name.toLowerCase())
-    throw notAnOption(owner, name, spelled === undefined ? 'check its spelling' : `did you mean "${spelled}"?`)
-  }
 }

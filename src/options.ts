@@ -1,7 +1,8 @@
 import type { Engine } from './engine'
 import { invalidOption } from './errors'
 import { registryKeys, type RegistryKeys } from './keys'
-import { rejectUnknownOptions } from './migration'
+import { EXPRESS_SESSION_HINTS } from './migration'
+import { rejectUnknownOptions } from './optionCheck'
 import { SESSION_OPTION_LIST, SESSION_OPTION_NAMES } from './optionNames'
 
 const SECOND_MS = 1_000
@@ -171,7 +172,7 @@ function normalizeOrigin(origin: unknown): string {
 /** Validates options once (at `session()` time) and resolves their defaults. Throws a `TypeError` naming a bad option. */
 export function resolveOptions(options: SessionOptions = {}): SessionConfig {
   if (options === null || typeof options !== 'object') throw invalidOption('options', options, 'an object')
-  rejectUnknownOptions('session()', options, SESSION_OPTION_NAMES)
+  rejectUnknownOptions('session()', options, SESSION_OPTION_NAMES, EXPRESS_SESSION_HINTS)
 
   const engine = options.engine ?? 'memory'
   if (!(isNonEmptyString(engine) || isEngine(engine))) {

@@ -84,7 +84,9 @@ describe('session() options', () => {
 
     it.each([
       ['cookiename', { cookiename: 'x' }, 'did you mean "cookieName"?'],
-      ['cookieName ', { 'cookieName ': 'x' }, 'check its spelling'],
+      ['cookieName ', { 'cookieName ': 'x' }, 'did you mean "cookieName"?'],
+      ['idleTimout', { idleTimout: 1_000 }, 'did you mean "idleTimeout"?'],
+      ['colour', { colour: 'blue' }, 'check its spelling'],
       ['secret', { secret: 'keyboard cat' }, '"registryId"'],
       ['name', { name: 'sid' }, 'use "cookieName"'],
       ['cookie.maxAge', { cookie: { maxAge: 60_000 } }, 'use "idleTimeout" (milliseconds)'],

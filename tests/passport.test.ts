@@ -78,6 +78,37 @@ describe.each(engines)('Passport 0.7 with this library on the $name engine', ({ 
         expect(login.headers.location).toBe('/login')
         expect(sessionCookie(login)).toBeUndefined()
       })
+
+      it('refuses an unknown username as it refuses a wrong password', async () => {
+        const login = await supertest(app)
+          .post('/login')
+          .type('form')
+          .send({ username: 'mallory', password: 'correct-horse' })
+          .expect(302)
+        expect(login.headers.location).toBe('/login')
+        expect(sessionCookie(login)).toBeUndefined()
+      })
+
+      it('refuses the provider user, who has no password', async () => {
+        for (const password of ['', 'x']) {
+          const login = await supertest(app).post('/login').type('form').send({ username: 'bob', password }).expect(302)
+          expect(login.headers.location).toBe('/login')
+          expect(sessionCookie(login)).toBeUndefined()
+        }
+      })
+
+      it('serves the sign-in page that failed logins and logOut redirect to', async () => {
+        const page = await supertest(app).get('/login').expect(200)
+        expect(page.type).toBe('text/html')
+        expect(page.text).toContain('<form method="post" action="/login">')
+        const login = await supertest(app)
+          .post('/login')
+          .type('form')
+          .send({ username: 'alice', password: 'correct-horse' })
+          .expect(303)
+        const logout = await supertest(app).post('/logout').set('Cookie', cookieOf(login, 'session')).expect(303)
+        expect(logout.headers.location).toBe('/login')
+      })
     })
 
     describe('passport-oauth2, its state kept in a cookie instead of express-session', () => {

@@ -3,6 +3,7 @@ import { Passport } from 'passport'
 import { Strategy as LocalStrategy } from 'passport-local'
 import OAuth2Strategy from 'passport-oauth2'
 import { authenticateRequest, session, type SessionOptions } from 'express-session-registry'
+import { verifyPassword } from './passwords'
 import { cookieStateStore } from './stateStore'
 
 declare global {
@@ -15,9 +16,19 @@ declare global {
   }
 }
 
-/** The accounts of this example: one password user, one who signs in through the OAuth2 provider. */
-const USERS = new Map<string, Express.User & { password?: string; providerToken?: string }>([
-  ['1', { id: '1', username: 'alice', password: 'correct-horse' }],
+/**
+ * The accounts of this example: one password user (her password is "correct-horse"; only its scrypt hash
+ * is kept), one who signs in through the OAuth2 provider.
+ */
+const USERS = new Map<string, Express.User & { passwordHash?: string; providerToken?: string }>([
+  [
+    '1',
+    {
+      id: '1',
+      username: 'alice',
+      passwordHash: 'scrypt$16384$8$1$Y2JmZ4a7MbezXRNRz4HcmA$xWk5w9NtxclhEyzjHXj3SsdKGy1BVbCt1N2oXIv5bKo'
+    }
+  ],
   ['2', { id: '2', username: 'bob', providerToken: 'token-for-bob' }]
 ])
 
@@ -44,7 +55,7 @@ export function createPassportApp(
   passport.use(
     new LocalStrategy((username, password, done) => {
       const user = [...USERS.values()].find((candidate) => candidate.username === username)
-      done(null, user?.password !== undefined && user.password === password ? user : false)
+      verifyPassword(password, user?.passwordHash).then((matches) => done(null, matches ? user : false), done)
     })
   )
   passport.use(
@@ -74,6 +85,15 @@ export function createPassportApp(
   const startSession = (request: Request, response: Response, next: NextFunction): void => {
     request.session.logIn(request.user!.id).then(() => response.redirect(303, '/me'), next)
   }
+  app.get('/login', (_request: Request, response: Response) => {
+    response
+      .type('html')
+      .send(
+        '<form method="post" action="/login"><input name="username" autocomplete="username">' +
+          '<input name="password" type="password" autocomplete="current-password">' +
+          '<button>Sign in</button></form><a href="/auth/provider">Sign in with the provider</a>'
+      )
+  })
   app.post('/login', passport.authenticate('local', { session: false, failureRedirect: '/login' }), startSession)
   app.get('/auth/provider', passport.authenticate('provider', { session: false }))
   app.get(

@@ -1,4 +1,11 @@
-import { byLeastRecentUse, invalidOption, type EngineSubject, type SessionEngine } from '../../engine'
+import {
+  byLeastRecentUse,
+  invalidOption,
+  rejectUnknownOptions,
+  type EngineSubject,
+  type MigrationHints,
+  type SessionEngine
+} from '../../engine'
 import { SubjectSnapshot } from '../subjectCopy'
 
 /** Options of {@link MemoryEngine}. */
@@ -10,6 +17,17 @@ export interface MemoryEngineOptions {
   maxSessions?: number
   /** How often expired entries are swept, in milliseconds. @default 60_000 */
   sweepInterval?: number
+}
+
+// Typed against the options interface, so an option added there and not here fails to compile.
+const OPTION_NAMES: Record<keyof MemoryEngineOptions, true> = { maxSessions: true, sweepInterval: true }
+const MEMORY_ENGINE_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES))
+
+/** memorystore's options (express-session's usual memory store), each with what to use here. */
+const MEMORYSTORE_HINTS: MigrationHints = {
+  checkPeriod: 'use "sweepInterval" (milliseconds)',
+  max: 'use "maxSessions"',
+  ttl: 'sessions expire by session()\'s "idleTimeout" (milliseconds)'
 }
 
 interface MemoryEntry {
@@ -38,6 +56,7 @@ export class MemoryEngine implements SessionEngine {
   private sweepTimer: NodeJS.Timeout | undefined
 
   constructor(options: MemoryEngineOptions = {}) {
+    rejectUnknownOptions('MemoryEngine', options ?? {}, MEMORY_ENGINE_OPTION_NAMES, MEMORYSTORE_HINTS)
     const { maxSessions = Infinity, sweepInterval = DEFAULT_SWEEP_INTERVAL_MS } = options ?? {}
     if (maxSessions !== Infinity && !(Number.isSafeInteger(maxSessions) && maxSessions > 0)) {
       throw invalidOption('maxSessions', maxSessions, 'a positive integer')

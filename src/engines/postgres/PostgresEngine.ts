@@ -1,6 +1,7 @@
 import pg, { type Pool, type PoolConfig } from 'pg'
-import { type EngineSubject, invalidOption, type SessionEngine } from '../../engine'
+import { type EngineSubject, invalidOption, rejectUnknownOptions, type SessionEngine } from '../../engine'
 import { fromColumn, rowValues, toColumn } from './codec'
+import { CONNECT_PG_SIMPLE_HINTS, POOL_OPTION_NAMES } from './optionNames'
 import { PostgresConnection } from './connection'
 import { ensureTable } from './schema'
 import { qualifiedName, statementsFor, type Statements, type TableName } from './statements'
@@ -23,6 +24,18 @@ export interface PostgresEngineOptions extends PoolConfig {
   /** Most rows one sweep statement removes. @default 1_000 */
   sweepBatchSize?: number
 }
+
+// Typed against the options interface minus pg's, so an option added there and not here fails to compile.
+const OWN_OPTIONS: Record<Exclude<keyof PostgresEngineOptions, keyof PoolConfig>, true> = {
+  pool: true,
+  schema: true,
+  table: true,
+  createTable: true,
+  statementTimeout: true,
+  sweepInterval: true,
+  sweepBatchSize: true
+}
+const POSTGRES_ENGINE_OPTION_NAMES: ReadonlySet<string> = new Set([...Object.keys(OWN_OPTIONS), ...POOL_OPTION_NAMES])
 
 interface SessionRow {
   data: EngineSubject | string
@@ -60,6 +73,7 @@ export class PostgresEngine implements SessionEngine {
   private ended = false
 
   constructor(options?: PostgresEngineOptions) {
+    rejectUnknownOptions('PostgresEngine', options ?? {}, POSTGRES_ENGINE_OPTION_NAMES, CONNECT_PG_SIMPLE_HINTS)
     const {
       pool,
       schema,

@@ -1,7 +1,8 @@
 import type { RedisClientOptions } from 'redis'
-import { invalidOption } from '../../engine'
+import { invalidOption, rejectUnknownOptions } from '../../engine'
 import type { RedisAdapter } from './adapter'
-import { rejectConnectRedisOptions } from './migration'
+import { CONNECT_REDIS_HINTS } from './migration'
+import { NODE_REDIS_CLIENT_OPTIONS } from './optionNames'
 import { adapterFor, type SupportedRedisClient } from './detect'
 import { readLocalCacheOptions, type LocalCacheOptions } from './localCache'
 import { NodeRedisClientAdapter } from './nodeRedis'
@@ -63,9 +64,34 @@ export interface RedisEngineConfig {
   ownClient: OwnedClient | undefined
 }
 
+// Typed against the options interface minus node-redis's names: an option added there and not here fails to compile.
+const REDIS_ENGINE_OWN_OPTIONS: Record<
+  Exclude<keyof RedisEngineOptions, (typeof NODE_REDIS_CLIENT_OPTIONS)[number]>,
+  true
+> = {
+  host: true,
+  port: true,
+  client: true,
+  globalClient: true,
+  identifier: true,
+  expireAfter: true,
+  commandTimeout: true,
+  replicas: true,
+  replicaTimeout: true,
+  allowEviction: true,
+  localCache: true
+}
+
+/** Every option `RedisEngine` takes: its own and node-redis `createClient`'s. */
+const REDIS_ENGINE_OPTION_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(REDIS_ENGINE_OWN_OPTIONS),
+  ...NODE_REDIS_CLIENT_OPTIONS
+])
+
 /** Checks the options (a `TypeError` naming the first bad one) and picks or creates the client. */
 export function resolveRedisOptions(options: RedisEngineOptions | undefined): RedisEngineConfig {
-  rejectConnectRedisOptions(options ?? {})
+  // The other options go to createClient, which ignores what it does not know: typos and connect-redis's names would vanish.
+  rejectUnknownOptions('RedisEngine', options ?? {}, REDIS_ENGINE_OPTION_NAMES, CONNECT_REDIS_HINTS)
   const {
     host,
     port,
