@@ -97,3 +97,13 @@ export function preloadOriginal(engine: OriginalEngine, count: number, now: numb
     })
   }
 }
+
+/** Preloaded PostgreSQL session number `index`'s bearer token: 43 base64url characters, as the preload's SQL builds them. */
+export function postgresToken(index: number): string {
+  return String(index).padStart(43, 'A')
+}
+
+/** The secret express-session signs its cookies with in every express-session app. */
+export const COOKIE_SECRET = 'benchmark secret'
+/** connect-pg-simple's default table. */
+export const CONNECT_PG_TABLE = 'session'

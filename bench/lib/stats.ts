@@ -43,3 +43,8 @@ export function quantile(values: number[], q: number): number {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
 }
+
+/** The median (the mean of the middle two for an even count); NaN for no values. */
+export function median(values: number[]): number {
+  return medianInterval(values).median
+}

@@ -48,8 +48,12 @@ export function requireRedisServer(): boolean {
   return false
 }
 
-/** `describe` when a Redis server can be started here, a skipped `describe` otherwise. */
-export const describeWithRedis: jest.Describe = requireRedisServer() ? describe : describe.skip
+/**
+ * `describe` when a Redis server can be started here, a skipped `describe` otherwise. Outside Jest (the
+ * benchmark imports this file for {@link RedisServer}) there is no `describe`, and nothing is checked.
+ */
+export const describeWithRedis: jest.Describe =
+  typeof describe === 'undefined' ? (undefined as never) : requireRedisServer() ? describe : describe.skip
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {

@@ -1,0 +1,35 @@
+import expressFive from 'express'
+import type { Express, NextFunction, Request, Response } from 'express'
+import { fromBench } from '../lib/deps'
+import type { BenchApp, Credential, Listener } from '../lib/scenario'
+
+/** Express 5, the root's: the framework of every row not marked Express 4. */
+export const express5 = expressFive
+/** Express 4 from bench/node_modules: the original package needs it, and its rows get an Express 4 baseline. */
+export const express4 = fromBench<typeof import('express')>('express')
+
+/** Which Express an app runs on. */
+export type ExpressMajor = 4 | 5
+
+/** A new app of that Express. */
+export function createExpress(major: ExpressMajor): Express {
+  return major === 4 ? express4() : express5()
+}
+
+/** Wraps an async handler so that Express 4 sees its failures too. */
+export function route(handler: (request: Request, response: Response) => Promise<void>) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    handler(request, response).catch(next)
+  }
+}
+
+/** A BenchApp over an Express app. */
+export function benchApp(app: Express, credential: Credential, release: () => Promise<void> = async () => undefined): BenchApp {
+  return { app: app as unknown as Listener, credential, release }
+}
+
+/** A user id per log in, so no per-user cap or index grows with the run. */
+let logins = 0
+export function nextUser(): string {
+  return `user-${++logins}`
+}
