@@ -49,11 +49,18 @@ async function side(appId: string, kind: RequestKind, services: PairJob['service
     // The route must really check the session: 200 with the credential, 401 without.
     const withIt = (await invoke(bench.app, 'GET', '/me', headers)).status
     const without = (await invoke(bench.app, 'GET', '/me', BASE_HEADERS)).status
-    if (withIt !== 200 || without !== 401) throw new Error(`${appId}: GET /me answered ${withIt} with and ${without} without`)
+    if (withIt !== 200 || without !== 401)
+      throw new Error(`${appId}: GET /me answered ${withIt} with and ${without} without`)
   }
-  if (kind === 'read') return { name: appId, bench, prepare: async () => undefined, send: () => invoke(bench.app, 'GET', '/me', headers) }
+  if (kind === 'read')
+    return { name: appId, bench, prepare: async () => undefined, send: () => invoke(bench.app, 'GET', '/me', headers) }
   if (kind === 'login') {
-    return { name: appId, bench, prepare: async () => undefined, send: () => invoke(bench.app, 'POST', '/login', BASE_HEADERS) }
+    return {
+      name: appId,
+      bench,
+      prepare: async () => undefined,
+      send: () => invoke(bench.app, 'POST', '/login', BASE_HEADERS)
+    }
   }
   const ready: Record<string, string>[] = []
   return {
@@ -89,7 +96,14 @@ async function measure(job: PairJob): Promise<PairReport> {
     await which.prepare(settings.batch)
     return (await batch(() => which.send(), settings.batch, settings.concurrency, 200)).cpuMicros
   }
-  const report: PairReport = { type: 'paired', id: pair.id, ratios: [], aaRatios: [], baselineMicros: [], candidateMicros: [] }
+  const report: PairReport = {
+    type: 'paired',
+    id: pair.id,
+    ratios: [],
+    aaRatios: [],
+    baselineMicros: [],
+    candidateMicros: []
+  }
   for (let round = 0; round < settings.warmupRounds + settings.rounds; round++) {
     // A round's ratio is the median over its slices: a slice in which a neighbour took the core is an
     // outlier on one side only, and the median sets it aside instead of averaging it in.
@@ -98,7 +112,8 @@ async function measure(job: PairJob): Promise<PairReport> {
     const totals = [0, 0, 0]
     for (let slice = 0; slice < settings.slices; slice++) {
       const micros = [0, 0, 0]
-      for (const index of ORDERS[(round * settings.slices + slice) % ORDERS.length]) micros[index] = await cpu(sides[index])
+      for (const index of ORDERS[(round * settings.slices + slice) % ORDERS.length])
+        micros[index] = await cpu(sides[index])
       ratios.push(micros[0] / micros[1])
       aaRatios.push(micros[0] / micros[2])
       micros.forEach((value, index) => (totals[index] += value))
@@ -121,7 +136,9 @@ process.once('message', (job: PairJob) => {
       process.disconnect()
     },
     (error: unknown) => {
-      process.stderr.write(`paired ${job.pair.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      process.stderr.write(
+        `paired ${job.pair.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+      )
       process.exit(1)
     }
   )

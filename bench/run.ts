@@ -80,7 +80,12 @@ function available(group: ScenarioGroup, services: Services): boolean {
   return group.needs.every((need) => (need === 'redis' ? services.redisPort : services.postgresUrl) !== undefined)
 }
 
-async function runPair(pair: PairSpec, group: ScenarioGroup, config: BenchConfig, services: Services): Promise<PairResult> {
+async function runPair(
+  pair: PairSpec,
+  group: ScenarioGroup,
+  config: BenchConfig,
+  services: Services
+): Promise<PairResult> {
   const child = forkTs(path.join(BENCH_DIR, 'paired.ts'))
   try {
     const reply = nextMessage<PairReport>(child, 'paired', PAIR_TIMEOUT_MS)
@@ -116,7 +121,8 @@ async function runPair(pair: PairSpec, group: ScenarioGroup, config: BenchConfig
 async function runLoad(config: BenchConfig): Promise<LoadRow[]> {
   const apps = ['none', 'ours-memory']
   const generator = forkTs(path.join(BENCH_DIR, 'load.ts'))
-  const servers: { label: string; child: ReturnType<typeof forkTs>; url: string; headers: Record<string, string> }[] = []
+  const servers: { label: string; child: ReturnType<typeof forkTs>; url: string; headers: Record<string, string> }[] =
+    []
   try {
     for (const id of apps) {
       const child = forkTs(path.join(BENCH_DIR, 'server.ts'), { BENCH_APP: id, BENCH_SERVICES: '{}' })
@@ -130,7 +136,13 @@ async function runLoad(config: BenchConfig): Promise<LoadRow[]> {
     }
     let nextId = 0
     const load = async (server: (typeof servers)[number], duration: number): Promise<LoadResult> => {
-      const job: LoadJob = { id: ++nextId, url: server.url, headers: server.headers, connections: config.connections, duration }
+      const job: LoadJob = {
+        id: ++nextId,
+        url: server.url,
+        headers: server.headers,
+        connections: config.connections,
+        duration
+      }
       const reply = nextMessage<LoadResult>(generator, 'result', (duration + 60) * 1_000)
       generator.send(job)
       return reply
@@ -138,11 +150,14 @@ async function runLoad(config: BenchConfig): Promise<LoadRow[]> {
     for (const server of servers) await load(server, 1)
     const rounds = servers.map(() => [] as LoadResult[])
     for (let round = 0; round < config.loadRounds; round++) {
-      const order = round % 2 === 0 ? servers.map((_, index) => index) : servers.map((_, index) => servers.length - 1 - index)
+      const order =
+        round % 2 === 0 ? servers.map((_, index) => index) : servers.map((_, index) => servers.length - 1 - index)
       for (const index of order) {
         const result = await load(servers[index], config.loadSeconds)
         rounds[index].push(result)
-        log(`[load] ${servers[index].label}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`)
+        log(
+          `[load] ${servers[index].label}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`
+        )
       }
     }
     return servers.map((server, index) => ({
@@ -198,7 +213,12 @@ async function main(): Promise<void> {
     finishedAt: '',
     command: commandLine(),
     mode: config.mode,
-    settings: { ...config.paired, loadRounds: config.loadRounds, loadSeconds: config.loadSeconds, connections: config.connections },
+    settings: {
+      ...config.paired,
+      loadRounds: config.loadRounds,
+      loadSeconds: config.loadSeconds,
+      connections: config.connections
+    },
     machine: machine(),
     pairs: [],
     load: [],
@@ -221,14 +241,25 @@ async function main(): Promise<void> {
   }
   if (config.loadRounds > 0) results.load = await runLoad(config)
   const versions: Record<string, string> = { ...running.versions }
-  for (const name of ['express', 'express-session', 'connect-redis', 'connect-pg-simple', '@universal-packages/express-session', 'better-auth', 'autocannon']) {
+  for (const name of [
+    'express',
+    'express-session',
+    'connect-redis',
+    'connect-pg-simple',
+    '@universal-packages/express-session',
+    'better-auth',
+    'autocannon'
+  ]) {
     versions[name === 'express' ? 'express (4)' : name] = benchVersion(name)
   }
   versions['express (5)'] = rootVersion('express')
   results.machine = { ...results.machine, ...versions }
-  if (needs.has('redis')) results.notes.push(`Redis pairs: ${config.sessions.redis.toLocaleString('en-US')} sessions of each layout stored.`)
+  if (needs.has('redis'))
+    results.notes.push(`Redis pairs: ${config.sessions.redis.toLocaleString('en-US')} sessions of each layout stored.`)
   if (needs.has('postgres'))
-    results.notes.push(`PostgreSQL pairs: ${Math.max(1, config.sessions.postgres).toLocaleString('en-US')} sessions of each library stored.`)
+    results.notes.push(
+      `PostgreSQL pairs: ${Math.max(1, config.sessions.postgres).toLocaleString('en-US')} sessions of each library stored.`
+    )
   results.finishedAt = new Date().toISOString()
   if (config.jsonFile) writeFileSync(config.jsonFile, `${JSON.stringify(results, null, 2)}\n`)
   process.stdout.write(render(results))

@@ -43,7 +43,10 @@ export async function betterAuthApp(): Promise<BenchApp> {
     route(async (_request, response) => {
       // Each log in signs a new user up: better-auth's sign-up logs the user in, as a sign-in would.
       const email = `${nextUser()}@example.com`
-      const { headers } = await auth.api.signUpEmail({ body: { email, password: PASSWORD, name: email }, returnHeaders: true })
+      const { headers } = await auth.api.signUpEmail({
+        body: { email, password: PASSWORD, name: email },
+        returnHeaders: true
+      })
       forward(headers, response)
     })
   )

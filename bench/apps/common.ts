@@ -3,17 +3,13 @@ import type { Express, NextFunction, Request, Response } from 'express'
 import { fromBench } from '../lib/deps'
 import type { BenchApp, Credential, Listener } from '../lib/scenario'
 
-/** Express 5, the root's: the framework of every row not marked Express 4. */
-export const express5 = expressFive
-/** Express 4 from bench/node_modules: the original package needs it, and its rows get an Express 4 baseline. */
-export const express4 = fromBench<typeof import('express')>('express')
-
-/** Which Express an app runs on. */
+/** Which Express an app runs on: 5, the root's, for every row not marked Express 4; 4 from bench/node_modules for the original package (and its rows' Express 4 baseline). */
 export type ExpressMajor = 4 | 5
 
 /** A new app of that Express. */
 export function createExpress(major: ExpressMajor): Express {
-  return major === 4 ? express4() : express5()
+  // Loaded when first used, so that the scenario registry can be read before bench/'s dependencies are installed.
+  return major === 4 ? fromBench<typeof import('express')>('express')() : expressFive()
 }
 
 /** Wraps an async handler so that Express 4 sees its failures too. */
@@ -24,7 +20,11 @@ export function route(handler: (request: Request, response: Response) => Promise
 }
 
 /** A BenchApp over an Express app. */
-export function benchApp(app: Express, credential: Credential, release: () => Promise<void> = async () => undefined): BenchApp {
+export function benchApp(
+  app: Express,
+  credential: Credential,
+  release: () => Promise<void> = async () => undefined
+): BenchApp {
   return { app: app as unknown as Listener, credential, release }
 }
 

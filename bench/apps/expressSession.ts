@@ -29,7 +29,10 @@ export type ExpressSessionStore = 'memory' | 'connect-redis' | 'connect-pg-simpl
 
 const expressSession = (): ExpressSession => fromBench<ExpressSession>('express-session')
 
-async function createStore(kind: ExpressSessionStore, services: Services): Promise<{ store: Store; release(): Promise<void> }> {
+async function createStore(
+  kind: ExpressSessionStore,
+  services: Services
+): Promise<{ store: Store; release(): Promise<void> }> {
   if (kind === 'connect-redis') {
     const { createClient } = fromBench<{ createClient(options: object): RedisClient }>('redis')
     const { RedisStore } = fromBench<{ RedisStore: new (options: { client: RedisClient }) => Store }>('connect-redis')
@@ -51,7 +54,8 @@ async function createStore(kind: ExpressSessionStore, services: Services): Promi
   return { store: new (expressSession().MemoryStore)(), release: async () => undefined }
 }
 
-const stateOf = (request: Request): ExpressSessionState => (request as unknown as { session: ExpressSessionState }).session
+const stateOf = (request: Request): ExpressSessionState =>
+  (request as unknown as { session: ExpressSessionState }).session
 
 const step = (run: (callback: (error?: unknown) => void) => void): Promise<void> =>
   new Promise((resolve, reject) => run((error) => (error ? reject(error) : resolve())))

@@ -52,7 +52,8 @@ export async function oursApp(options: OursOptions, services: Services): Promise
   app.get('/me', authenticateRequest, (request, response) => {
     response.json({ id: request.session.authenticatableId })
   })
-  const credential = options.credential === 'cookie' ? { kind: 'cookie' as const, name: 'session' } : { kind: 'bearer' as const }
+  const credential =
+    options.credential === 'cookie' ? { kind: 'cookie' as const, name: 'session' } : { kind: 'bearer' as const }
   return benchApp(app, credential, async () => {
     await engine.release?.()
   })

@@ -18,8 +18,26 @@ export interface BenchConfig {
   jsonFile: string | undefined
 }
 
-const QUICK = { rounds: 15, warmupRounds: 2, slices: 4, batch: 64, redis: 1_000_000, postgres: 100_000, loadRounds: 3, loadSeconds: 2 }
-const FULL = { rounds: 60, warmupRounds: 4, slices: 12, batch: 100, redis: 1_000_000, postgres: 1_000_000, loadRounds: 10, loadSeconds: 3 }
+const QUICK = {
+  rounds: 15,
+  warmupRounds: 2,
+  slices: 4,
+  batch: 64,
+  redis: 1_000_000,
+  postgres: 100_000,
+  loadRounds: 3,
+  loadSeconds: 2
+}
+const FULL = {
+  rounds: 60,
+  warmupRounds: 4,
+  slices: 12,
+  batch: 100,
+  redis: 1_000_000,
+  postgres: 1_000_000,
+  loadRounds: 10,
+  loadSeconds: 3
+}
 
 function number(name: string, fallback: number): number {
   const raw = process.env[name]

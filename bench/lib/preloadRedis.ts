@@ -26,9 +26,8 @@ interface ConnectRedisStore {
 // Sessions written concurrently: node-redis pipelines the commands of one batch into few socket writes.
 const BATCH = 2_000
 
-const { createClient } = fromBench<{ createClient(options: object): RedisClient }>('redis')
-
 function client(port: number, database: number): RedisClient {
+  const { createClient } = fromBench<{ createClient(options: object): RedisClient }>('redis')
   const redis = createClient({ socket: { host: '127.0.0.1', port }, database })
   redis.on('error', (error) => process.stderr.write(`redis: ${error.message}\n`))
   return redis

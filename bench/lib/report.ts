@@ -42,7 +42,8 @@ export interface BenchResults {
 }
 
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '–')
-const withInterval = ({ median, low, high }: Interval): string => `${fixed(median, 3)} [${fixed(low, 3)}, ${fixed(high, 3)}]`
+const withInterval = ({ median, low, high }: Interval): string =>
+  `${fixed(median, 3)} [${fixed(low, 3)}, ${fixed(high, 3)}]`
 
 function verdict(pair: PairResult): string {
   if (pair.target === undefined) return '–'

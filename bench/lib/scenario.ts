@@ -61,5 +61,9 @@ export interface ScenarioGroup {
   apps: Record<string, AppDefinition>
   pairs: readonly PairSpec[]
   /** Fills the services with the stored sessions this group's apps read past, before its pairs run. */
-  preload?(services: Services, sessions: { redis: number; postgres: number }, log: (line: string) => void): Promise<void>
+  preload?(
+    services: Services,
+    sessions: { redis: number; postgres: number },
+    log: (line: string) => void
+  ): Promise<void>
 }

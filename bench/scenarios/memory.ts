@@ -25,7 +25,7 @@ export const memoryGroup: ScenarioGroup = {
       label: 'express-session + MemoryStore',
       create: (services) => expressSessionApp('memory', services)
     },
-    'better-auth': { label: "better-auth getSession (memory adapter)", create: () => betterAuthApp() }
+    'better-auth': { label: 'better-auth getSession (memory adapter)', create: () => betterAuthApp() }
   },
   pairs: [
     { id: 'floor', kind: 'read', label: 'do-nothing middleware vs no session', baseline: 'none', candidate: 'noop' },
