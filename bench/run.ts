@@ -262,7 +262,12 @@ async function main(): Promise<void> {
     )
   results.finishedAt = new Date().toISOString()
   if (config.jsonFile) writeFileSync(config.jsonFile, `${JSON.stringify(results, null, 2)}\n`)
-  process.stdout.write(render(results))
+  process.stdout.write(
+    render(
+      results,
+      GROUPS.flatMap((group) => group.summary ?? [])
+    )
+  )
 }
 
 main().catch((error: unknown) => {

@@ -19,13 +19,13 @@ export interface BenchConfig {
 }
 
 const QUICK = {
-  rounds: 15,
-  warmupRounds: 2,
+  rounds: 11,
+  warmupRounds: 1,
   slices: 4,
-  batch: 64,
-  redis: 1_000_000,
+  batch: 40,
+  redis: 100_000,
   postgres: 100_000,
-  loadRounds: 3,
+  loadRounds: 2,
   loadSeconds: 2
 }
 const FULL = {

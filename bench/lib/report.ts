@@ -1,3 +1,4 @@
+import type { SummaryRow } from './scenario'
 import type { Interval } from './stats'
 
 /** One pair's result: the B/A ratio and its baseline's A/A, each a median with its 95% interval. */
@@ -55,8 +56,43 @@ function aaVerdict(aa: Interval): string {
   return aa.low >= 0.98 && aa.high <= 1.02 ? 'ok' : 'wide'
 }
 
-/** The run's report, in Markdown. */
-export function render(results: BenchResults): string {
+const cell = (pair: PairResult | undefined): string =>
+  pair ? `${withInterval(pair.ratio)} | ${withInterval(pair.aa)}` : '– | –'
+
+/** The table a user reads first: each library against its floor and ours against it, with the A/A beside each. */
+function summary(results: BenchResults, rows: readonly SummaryRow[]): string[] {
+  const byId = new Map(results.pairs.map((pair) => [pair.id, pair]))
+  const shown = rows.filter((row) => byId.has(row.floor) || (row.versus !== undefined && byId.has(row.versus)))
+  if (shown.length === 0) return []
+  const lines = [
+    '## Ours and the peers',
+    '',
+    '| engine | library | of the floor | A/A of the floor | ours as a multiple of it | A/A of it |',
+    '| --- | --- | ---: | ---: | ---: | ---: |'
+  ]
+  for (const row of shown) {
+    const versus = row.versus === undefined ? undefined : byId.get(row.versus)
+    lines.push(
+      `| ${row.engine} | ${row.library} | ${cell(byId.get(row.floor))} | ${row.versus === undefined ? '– | –' : cell(versus)} |`
+    )
+  }
+  const floors = ['floor', 'floor-e4'].flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []))
+  for (const floor of floors)
+    lines.push('', `The floor itself: ${floor.label}, ${withInterval(floor.ratio)} (A/A ${withInterval(floor.aa)}).`)
+  const moves = results.pairs.filter((pair) => pair.kind !== 'read')
+  if (moves.length > 0) {
+    lines.push('', '| log in / log out | CPU µs over no session | ratio | A/A |', '| --- | ---: | ---: | ---: |')
+    for (const pair of moves) {
+      lines.push(
+        `| ${pair.label} | ${fixed(pair.candidateMicros - pair.baselineMicros, 1)} | ${withInterval(pair.ratio)} | ${withInterval(pair.aa)} |`
+      )
+    }
+  }
+  return [...lines, '']
+}
+
+/** The run's report, in Markdown; `rows` are the summary rows of the registered groups. */
+export function render(results: BenchResults, rows: readonly SummaryRow[] = []): string {
   const lines: string[] = ['# npm run bench', '']
   lines.push(`\`${results.command}\` (${results.mode} mode), ${results.startedAt} to ${results.finishedAt}.`, '')
   lines.push(
@@ -65,9 +101,10 @@ export function render(results: BenchResults): string {
       .join('; '),
     ''
   )
+  lines.push(...summary(results, rows))
   if (results.pairs.length > 0) {
     lines.push(
-      '## Paired, in one process (throughput ratio from CPU time; median [95% interval])',
+      '## Every pair, in one process (throughput ratio from CPU time; median [95% interval])',
       '',
       '| pair | B / A | A/A′ of the baseline | A µs/req | B µs/req | B − A µs | target | verdict |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |'

@@ -60,10 +60,23 @@ export interface ScenarioGroup {
   needs: readonly Service[]
   apps: Record<string, AppDefinition>
   pairs: readonly PairSpec[]
+  /** This group's rows of the summary table: each library against its floor, and ours against it. */
+  summary?: readonly SummaryRow[]
   /** Fills the services with the stored sessions this group's apps read past, before its pairs run. */
   preload?(
     services: Services,
     sessions: { redis: number; postgres: number },
     log: (line: string) => void
   ): Promise<void>
+}
+
+/** One row of the summary table a user reads first. */
+export interface SummaryRow {
+  /** Where the sessions are kept (and the Express major when it is not 5). */
+  engine: string
+  library: string
+  /** The pair that puts the library against its floor. */
+  floor: string
+  /** The pair that puts ours against this library (baseline: the library), for a peer. */
+  versus?: string
 }

@@ -18,6 +18,15 @@ export const express4Group: ScenarioGroup = {
     },
     original: { label: '@universal-packages/express-session, Express 4', create: () => originalApp() }
   },
+  summary: [
+    { engine: 'memory, Express 4', library: 'ours, Bearer', floor: 'memory-e4' },
+    {
+      engine: 'memory, Express 4',
+      library: '@universal-packages/express-session',
+      floor: 'original',
+      versus: 'memory-vs-original'
+    }
+  ],
   pairs: [
     {
       id: 'floor-e4',

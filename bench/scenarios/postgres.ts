@@ -78,6 +78,15 @@ export const postgresGroup: ScenarioGroup = {
       create: (services) => expressSessionApp('connect-pg-simple', services)
     }
   },
+  summary: [
+    { engine: 'PostgreSQL (floor: raw SELECT)', library: 'ours, PostgresEngine', floor: 'postgres' },
+    {
+      engine: 'PostgreSQL (floor: raw SELECT)',
+      library: 'express-session + connect-pg-simple',
+      floor: 'connect-pg-simple',
+      versus: 'postgres-vs-connect-pg-simple'
+    }
+  ],
   pairs: [
     {
       id: 'postgres',

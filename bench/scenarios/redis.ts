@@ -32,6 +32,20 @@ export const redisGroup: ScenarioGroup = {
       create: (services) => expressSessionApp('connect-redis', services)
     }
   },
+  summary: [
+    { engine: 'Redis (floor: raw GET)', library: 'ours, RedisEngine', floor: 'redis' },
+    {
+      engine: 'Redis (floor: raw GET)',
+      library: 'ours, RedisEngine + localCache (hot)',
+      floor: 'redis-local-cache-vs-get'
+    },
+    {
+      engine: 'Redis (floor: raw GET)',
+      library: 'express-session + connect-redis',
+      floor: 'connect-redis',
+      versus: 'redis-vs-connect-redis'
+    }
+  ],
   pairs: [
     {
       id: 'redis',
