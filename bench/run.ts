@@ -36,7 +36,12 @@ function selectPairs(config: BenchConfig): { group: ScenarioGroup; pair: PairSpe
     if (!known.has(id)) throw new Error(`BENCH_PAIRS: unknown pair or group "${id}" (known: ${[...known].join(', ')})`)
   }
   if (wanted.has('none')) return []
-  return every.filter(({ group, pair }) => wanted.has('all') || wanted.has(group.id) || wanted.has(pair.id))
+  // A pair named by its id runs in either mode; a whole group or `all` leaves the full-mode-only ones out of the quick mode.
+  return every.filter(
+    ({ group, pair }) =>
+      wanted.has(pair.id) ||
+      ((wanted.has('all') || wanted.has(group.id)) && (config.mode === 'full' || !pair.fullModeOnly))
+  )
 }
 
 const installed = (command: string): boolean => !spawnSync(command, ['--version']).error

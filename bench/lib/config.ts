@@ -22,7 +22,7 @@ const QUICK = {
   rounds: 11,
   warmupRounds: 1,
   slices: 4,
-  batch: 40,
+  batch: 32,
   redis: 100_000,
   postgres: 100_000,
   loadRounds: 2,

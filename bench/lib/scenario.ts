@@ -49,6 +49,8 @@ export interface PairSpec {
   candidate: string
   /** The smallest acceptable median ratio (candidate throughput over the baseline's), when there is one. */
   target?: number
+  /** Left out of the quick mode (a cross-check, not a row of the summary or a target). */
+  fullModeOnly?: boolean
 }
 
 /**

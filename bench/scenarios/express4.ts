@@ -33,7 +33,8 @@ export const express4Group: ScenarioGroup = {
       kind: 'read',
       label: 'Express 4: do-nothing middleware vs no session',
       baseline: 'none-e4',
-      candidate: 'noop-e4'
+      candidate: 'noop-e4',
+      fullModeOnly: true
     },
     {
       id: 'memory-e4',

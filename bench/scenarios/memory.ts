@@ -61,7 +61,8 @@ export const memoryGroup: ScenarioGroup = {
       kind: 'read',
       label: 'ours MemoryEngine, Bearer, vs no session',
       baseline: 'none',
-      candidate: 'ours-memory'
+      candidate: 'ours-memory',
+      fullModeOnly: true
     },
     {
       id: 'express-session-memory',

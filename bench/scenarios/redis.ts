@@ -68,7 +68,8 @@ export const redisGroup: ScenarioGroup = {
       kind: 'read',
       label: 'ours RedisEngine + localCache (hot) vs a raw GET',
       baseline: 'redis-get',
-      candidate: 'ours-redis-local-cache'
+      candidate: 'ours-redis-local-cache',
+      fullModeOnly: true
     },
     {
       id: 'connect-redis',
