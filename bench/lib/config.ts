@@ -23,7 +23,7 @@ const QUICK = {
   warmupRounds: 1,
   slices: 4,
   batch: 32,
-  redis: 100_000,
+  redis: 20_000,
   postgres: 100_000,
   loadRounds: 2,
   loadSeconds: 2
