@@ -35,9 +35,9 @@ export const redisGroup: ScenarioGroup = {
   summary: [
     { engine: 'Redis (floor: raw GET)', library: 'ours, RedisEngine', floor: 'redis' },
     {
-      engine: 'Redis (floor: raw GET)',
-      library: 'ours, RedisEngine + localCache (hot)',
-      floor: 'redis-local-cache-vs-get'
+      engine: 'Redis, localCache hot (floor: do-nothing middleware)',
+      library: 'ours, RedisEngine + localCache',
+      floor: 'redis-local-cache'
     },
     {
       engine: 'Redis (floor: raw GET)',
