@@ -28,8 +28,9 @@ export function benchApp(
   return { app: app as unknown as Listener, credential, release }
 }
 
-/** A user id per log in, so no per-user cap or index grows with the run. */
 let logins = 0
+
+/** A new user id for each log in, so that no per-user cap or index grows with the run. */
 export function nextUser(): string {
   return `user-${++logins}`
 }
