@@ -1,107 +1,131 @@
-// The paired in-process measurement: two apps built in this one process, the same request driven through
-// each one's whole Express stack with fresh request/response objects, in batches alternating
-// A B B A, round after round. Noise from the rest of the machine hits both sides of a round alike, so the
-// per-round ratio holds where absolute throughput swings. Run by the harness, one process per pair.
-import type { Express } from 'express'
-import { createNoSessionApp } from './apps/noSession'
-import { createRedisGetApp } from './apps/redisGet'
-import { createRegistryApp } from './apps/registry'
+// The measuring process of one pair: the baseline app twice (A and its twin A′) and the candidate (B),
+// built in this one process, the same request driven through each one's whole Express stack with fresh
+// request/response objects, in short batches whose order rotates every slice. Noise from the rest of the
+// machine hits the three alike within a slice, so each slice's B/A ratio holds where absolute throughput
+// swings, and A/A′ says how much noise alone moves a ratio in the same minutes.
 import { USER_AGENT } from './lib/fixtures'
-import { batch, invoke } from './lib/inProcess'
-import type { AppSpec, PairJob, PairReport } from './lib/pairs'
-import { commandStats, serverCpuMicros, statsClient } from './lib/redisStats'
-import { median } from './lib/report'
+import { batch, invoke, type Answer } from './lib/inProcess'
+import type { PairJob, PairReport } from './lib/pairedJob'
+import type { BenchApp, Credential, RequestKind } from './lib/scenario'
+import { median } from './lib/stats'
+import { findApp } from './scenarios'
 
+const BASE_HEADERS = { 'user-agent': USER_AGENT }
+
+/** The headers that present the credential a `POST /login` answer carried. */
+function credentialHeaders(credential: Credential, login: Answer): Record<string, string> {
+  if (credential.kind === 'none') return { ...BASE_HEADERS }
+  if (credential.kind === 'bearer') {
+    const token = /^bearer\s+(\S+)$/i.exec(String(login.headers.authorization ?? ''))?.[1]
+    if (!token) throw new Error('POST /login sent no bearer token')
+    return { ...BASE_HEADERS, authorization: `Bearer ${token}` }
+  }
+  const setCookie = login.headers['set-cookie']
+  const cookies = Array.isArray(setCookie) ? setCookie : [String(setCookie ?? '')]
+  const cookie = cookies.find((value) => value.startsWith(`${credential.name}=`))
+  if (!cookie) throw new Error(`POST /login set no ${credential.name} cookie`)
+  return { ...BASE_HEADERS, cookie: cookie.split(';')[0] }
+}
+
+async function logIn(side: BenchApp): Promise<Record<string, string>> {
+  const login = await invoke(side.app, 'POST', '/login', BASE_HEADERS)
+  if (login.status !== 200) throw new Error(`POST /login answered ${login.status}`)
+  return credentialHeaders(side.credential, login)
+}
+
+/** One side of the pair, ready to send its kind of request. */
 interface Side {
-  app: Express
-  headers: Record<string, string>
-  release(): Promise<void>
+  name: string
+  bench: BenchApp
+  /** Called before each timed batch, untimed: a log out needs a fresh session per request. */
+  prepare(count: number): Promise<void>
+  send(): Promise<Answer>
 }
 
-async function build(spec: AppSpec, redisPort: number | undefined): Promise<Side> {
-  const base = { 'user-agent': USER_AGENT }
-  if (spec.kind === 'no-session') return { app: createNoSessionApp(), headers: base, release: async () => undefined }
-  const port = redisPort ?? NaN
-  const { app, release } =
-    spec.kind === 'redis-get'
-      ? { app: await createRedisGetApp(port), release: async () => undefined }
-      : await createRegistryApp({ ...spec, redisPort: port }).then(({ app, engine }) => ({
-          app,
-          release: async () => {
-            await engine.release?.()
-          }
-        }))
-  const login = await invoke(app, 'POST', '/login', base)
-  const token = /^bearer\s+(\S+)$/i.exec(String(login.headers.authorization ?? ''))?.[1]
-  if (login.status !== 200 || !token) throw new Error(`${spec.kind}: POST /login answered ${login.status} and no token`)
-  const headers = { ...base, authorization: `Bearer ${token}` }
-  // The route must really check the session: 200 with the credential, 401 without.
-  if ((await invoke(app, 'GET', '/me', headers)).status !== 200) throw new Error(`${spec.kind}: GET /me refused`)
-  if ((await invoke(app, 'GET', '/me', base)).status !== 401) throw new Error(`${spec.kind}: GET /me without a token`)
-  return { app, headers, release }
+async function side(appId: string, kind: RequestKind, services: PairJob['services']): Promise<Side> {
+  const bench = await findApp(appId).create(services)
+  const headers = await logIn(bench)
+  if (bench.credential.kind !== 'none') {
+    // The route must really check the session: 200 with the credential, 401 without.
+    const withIt = (await invoke(bench.app, 'GET', '/me', headers)).status
+    const without = (await invoke(bench.app, 'GET', '/me', BASE_HEADERS)).status
+    if (withIt !== 200 || without !== 401)
+      throw new Error(`${appId}: GET /me answered ${withIt} with and ${without} without`)
+  }
+  if (kind === 'read')
+    return { name: appId, bench, prepare: async () => undefined, send: () => invoke(bench.app, 'GET', '/me', headers) }
+  if (kind === 'login') {
+    return {
+      name: appId,
+      bench,
+      prepare: async () => undefined,
+      send: () => invoke(bench.app, 'POST', '/login', BASE_HEADERS)
+    }
+  }
+  const ready: Record<string, string>[] = []
+  return {
+    name: appId,
+    bench,
+    prepare: async (count) => {
+      while (ready.length < count) ready.push(await logIn(bench))
+    },
+    send: () => invoke(bench.app, 'POST', '/logout', ready.pop() ?? BASE_HEADERS)
+  }
 }
+
+// Every order of the three sides, so that none is always first or always after the same one.
+const ORDERS = [
+  [0, 1, 2],
+  [1, 2, 0],
+  [2, 0, 1],
+  [0, 2, 1],
+  [2, 1, 0],
+  [1, 0, 2]
+] as const
 
 async function measure(job: PairJob): Promise<PairReport> {
-  const baseline = await build(job.pair.baseline, job.redisPort)
-  const candidate = await build(job.pair.candidate, job.redisPort)
-  // CPU time, not wall time: a round in which another process took the core shows up as waiting, which
-  // CPU time leaves out, and the app's CPU per request is what bounds its throughput.
-  const run = async (side: Side): Promise<number> =>
-    (await batch(() => invoke(side.app, 'GET', '/me', side.headers), job.batch, job.concurrency, 200)).cpuMicros
-  const report: PairReport = { type: 'paired', id: job.pair.id, ratios: [], baselineMicros: [], candidateMicros: [] }
-  for (let round = 0; round < job.warmupRounds + job.rounds; round++) {
-    // Short slices, alternating A B, B A, ...: load from the rest of the machine comes and goes within
-    // seconds, so the two batches of a slice see the same machine, and neither side is always first.
+  const { pair, settings } = job
+  const sides = [
+    await side(pair.baseline, pair.kind, job.services),
+    await side(pair.candidate, pair.kind, job.services),
+    await side(pair.baseline, pair.kind, job.services)
+  ]
+  // CPU time, not wall time: a batch during which another process took the core shows up as waiting,
+  // which CPU time leaves out, and the app's CPU per request is what bounds its throughput.
+  const cpu = async (which: Side): Promise<number> => {
+    await which.prepare(settings.batch)
+    return (await batch(() => which.send(), settings.batch, settings.concurrency, 200)).cpuMicros
+  }
+  const report: PairReport = {
+    type: 'paired',
+    id: pair.id,
+    ratios: [],
+    aaRatios: [],
+    baselineMicros: [],
+    candidateMicros: []
+  }
+  for (let round = 0; round < settings.warmupRounds + settings.rounds; round++) {
     // A round's ratio is the median over its slices: a slice in which a neighbour took the core is an
     // outlier on one side only, and the median sets it aside instead of averaging it in.
-    const sliceRatios: number[] = []
-    let baselineMicros = 0
-    let candidateMicros = 0
-    for (let slice = 0; slice < job.slices; slice++) {
-      const [x, y] = slice % 2 === 0 ? [baseline, candidate] : [candidate, baseline]
-      const first = await run(x)
-      const second = await run(y)
-      const [a, b] = x === baseline ? [first, second] : [second, first]
-      sliceRatios.push(a / b)
-      baselineMicros += a
-      candidateMicros += b
+    const ratios: number[] = []
+    const aaRatios: number[] = []
+    const totals = [0, 0, 0]
+    for (let slice = 0; slice < settings.slices; slice++) {
+      const micros = [0, 0, 0]
+      for (const index of ORDERS[(round * settings.slices + slice) % ORDERS.length])
+        micros[index] = await cpu(sides[index])
+      ratios.push(micros[0] / micros[1])
+      aaRatios.push(micros[0] / micros[2])
+      micros.forEach((value, index) => (totals[index] += value))
     }
-    if (round < job.warmupRounds) continue
-    const perSide = job.slices * job.batch
-    report.ratios.push(median(sliceRatios))
-    report.baselineMicros.push(baselineMicros / perSide)
-    report.candidateMicros.push(candidateMicros / perSide)
+    if (round < settings.warmupRounds) continue
+    const perSide = settings.slices * settings.batch
+    report.ratios.push(median(ratios))
+    report.aaRatios.push(median(aaRatios))
+    report.baselineMicros.push((totals[0] + totals[2]) / (2 * perSide))
+    report.candidateMicros.push(totals[1] / perSide)
   }
-  if (job.redisCost && job.redisPort !== undefined) {
-    // Redis's side of one request of each app, alone: what the server spends, by its own accounts.
-    const stats = await statsClient(job.redisPort)
-    for (const [name, side] of [
-      ['baseline', baseline],
-      ['candidate', candidate]
-    ] as const) {
-      await stats.sendCommand(['CONFIG', 'RESETSTAT'])
-      const cpuBefore = await serverCpuMicros(stats)
-      const requests = job.slices * job.batch
-      await batch(() => invoke(side.app, 'GET', '/me', side.headers), requests, job.concurrency, 200)
-      const cpu = (await serverCpuMicros(stats)) - cpuBefore
-      const commands = await commandStats(stats)
-      // The statistics calls of this client are its own, not the app's.
-      for (const command of Object.keys(commands)) {
-        if (/^(info|config)\b/.test(command)) delete commands[command]
-      }
-      const calls = Object.values(commands).reduce((sum, entry) => sum + entry.calls, 0)
-      report.redis ??= {}
-      report.redis[name] = {
-        commandsPerRequest: calls / requests,
-        usecPerCall: Object.fromEntries(
-          Object.entries(commands).map(([command, entry]) => [command, entry.usec / entry.calls])
-        ),
-        serverCpuMicrosPerRequest: cpu / requests
-      }
-    }
-    await stats.quit()
-  }
-  await Promise.all([baseline.release(), candidate.release()])
+  await Promise.all(sides.map((each) => each.bench.release()))
   return report
 }
 
@@ -112,7 +136,9 @@ process.once('message', (job: PairJob) => {
       process.disconnect()
     },
     (error: unknown) => {
-      process.stderr.write(`paired: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      process.stderr.write(
+        `paired ${job.pair.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+      )
       process.exit(1)
     }
   )

@@ -19,6 +19,11 @@ export function fromBench<T>(name: string): T {
   return benchRequire(name) as T
 }
 
+/** The file a bench dependency's specifier resolves to. */
+export function benchResolve(name: string): string {
+  return benchRequire.resolve(name)
+}
+
 /** The installed version of a bench dependency, for the report. */
 export function benchVersion(name: string): string {
   // Read from disk: not every package exports its package.json.

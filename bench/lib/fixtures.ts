@@ -76,24 +76,12 @@ export const REDIS_DATABASES = { registry: 0, 'connect-redis': 1, raw: 2 } as co
 /** A session layout the harness can preload into Redis. */
 export type Layout = keyof typeof REDIS_DATABASES
 
-/** Anything with the token-registry engine's `set`, as the original's memory engine has. */
-interface OriginalEngine {
-  set(token: string, category: string, subject: object): void
+/** Preloaded PostgreSQL session number `index`'s bearer token: 43 base64url characters, as the preload's SQL builds them. */
+export function postgresToken(index: number): string {
+  return String(index).padStart(43, 'A')
 }
 
-/** Stores `count` sessions in the original library's shape: 216-character base64 tokens, subjects as they are. */
-export function preloadOriginal(engine: OriginalEngine, count: number, now: number): void {
-  for (let index = 0; index < count; index++) {
-    const userId = `preloaded-${index}`
-    engine.set(fixtureBytes(160).toString('base64'), `auth-${userId}`, {
-      id: fixtureBytes(96).toString('base64'),
-      userId,
-      firstAccessed: now,
-      lastAccessed: now,
-      firstIp: CLIENT_IP,
-      lastIp: CLIENT_IP,
-      userAgent: USER_AGENT,
-      deviceId: null
-    })
-  }
-}
+/** The secret express-session signs its cookies with in every express-session app. */
+export const COOKIE_SECRET = 'benchmark secret'
+/** connect-pg-simple's default table. */
+export const CONNECT_PG_TABLE = 'session'

@@ -1,6 +1,6 @@
-import type { Express } from 'express'
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { Duplex } from 'node:stream'
+import type { Listener } from './scenario'
 
 /**
  * A socket that takes whatever a response writes and drops it: the response still goes through Node's
@@ -30,7 +30,7 @@ const sockets: NullSocket[] = []
  * Sends one request through an app's whole Express stack in this process: a fresh `IncomingMessage` and
  * `ServerResponse` each time, as Node's HTTP server makes them, and resolves when the response finished.
  */
-export function invoke(app: Express, method: string, url: string, headers: Record<string, string>): Promise<Answer> {
+export function invoke(app: Listener, method: string, url: string, headers: Record<string, string>): Promise<Answer> {
   const socket = sockets.pop() ?? new NullSocket()
   const request = new IncomingMessage(socket as never)
   request.method = method

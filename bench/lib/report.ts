@@ -1,45 +1,32 @@
-import type { PairedResults } from './pairedPhase'
-import { pairedSection } from './pairedReport'
-import type { Store } from './scenarios'
+import type { SummaryRow } from './scenario'
+import type { Interval } from './stats'
 
-/** One measurement of one row. */
-export interface Round {
-  requestsPerSecond: number
-  p50: number
-  p99: number
-  non2xx: number
-  errors: number
-  /** Microseconds of server CPU (user + system) per answered request: unlike throughput, barely moved by load from elsewhere. */
-  cpuPerRequest: number
-  /** This measurement's throughput over the mean of the baseline's measured just before and just after it. */
-  ratio?: number
-}
-
-/** One row of the table: a scenario at one store size, with every round. */
-export interface Row {
-  scenario: string
+/** One pair's result: the B/A ratio and its baseline's A/A, each a median with its 95% interval. */
+export interface PairResult {
+  id: string
+  group: string
   label: string
-  store: Store
-  sessions: number
-  rounds: Round[]
+  kind: 'read' | 'login' | 'logout'
+  target?: number
+  ratio: Interval
+  aa: Interval
+  /** Median CPU µs per request of the baseline (A and A′) and of the candidate. */
+  baselineMicros: number
+  candidateMicros: number
+  /** Every round's ratios, for the JSON file. */
+  ratios: number[]
+  aaRatios: number[]
+}
+
+/** One server of the load-generator scenario. */
+export interface LoadRow {
+  label: string
   requestsPerSecond: number
   p50: number
   p99: number
-  /** Median of the paired ratios to the baseline; undefined without a baseline in the run. */
+  /** Throughput over the no-session server's in the same round, median over rounds. */
   ratio?: number
-  /** Median server CPU per request, in microseconds. */
-  cpuPerRequest: number
-  /** The baseline's median CPU per request over this row's: the throughput ratio a CPU-bound server would reach. */
-  cpuRatio?: number
-  /** Why the row is not to be trusted (failed requests); undefined when it is clean. */
-  warning?: string
-}
-
-/** Per-session memory figures. */
-export interface MemoryFigure {
-  what: string
-  sessions: number
-  bytesPerSession: number
+  errors: number
 }
 
 /** Everything a run produced. */
@@ -47,212 +34,111 @@ export interface BenchResults {
   startedAt: string
   finishedAt: string
   command: string
-  settings: Record<string, string | number | boolean>
+  mode: 'quick' | 'full'
+  settings: Record<string, number>
   machine: Record<string, string>
-  rows: Row[]
-  heap: MemoryFigure[]
-  redisMemory: MemoryFigure[]
+  pairs: PairResult[]
+  load: LoadRow[]
   notes: string[]
-  /** The paired in-process ratios, Redis's cost per request, the revocation lag and the local cache's heap. */
-  paired?: PairedResults
 }
 
-/** The median (the mean of the middle two for an even count). */
-export function median(values: number[]): number {
-  if (values.length === 0) return NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-/** Summarises a row's rounds into its medians; `baselineCpu` is the baseline's median CPU per request (NaN for none). */
-export function summarise(
-  row: Omit<Row, 'requestsPerSecond' | 'p50' | 'p99' | 'ratio' | 'warning' | 'cpuPerRequest' | 'cpuRatio'>,
-  baselineCpu: number
-): Row {
-  const cpuPerRequest = median(row.rounds.map((round) => round.cpuPerRequest))
-  const failed = row.rounds.reduce((sum, round) => sum + round.non2xx + round.errors, 0)
-  const ratios = row.rounds.flatMap((round) => (round.ratio === undefined ? [] : [round.ratio]))
-  return {
-    ...row,
-    requestsPerSecond: median(row.rounds.map((round) => round.requestsPerSecond)),
-    p50: median(row.rounds.map((round) => round.p50)),
-    p99: median(row.rounds.map((round) => round.p99)),
-    ratio: ratios.length > 0 ? median(ratios) : undefined,
-    cpuPerRequest,
-    cpuRatio: Number.isFinite(baselineCpu) ? baselineCpu / cpuPerRequest : undefined,
-    warning: failed > 0 ? `${failed} requests failed or were refused` : undefined
-  }
-}
-
-const integer = (value: number): string => Math.round(value).toLocaleString('en-US')
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '–')
+const withInterval = ({ median, low, high }: Interval): string =>
+  `${fixed(median, 3)} [${fixed(low, 3)}, ${fixed(high, 3)}]`
 
-function count(value: number): string {
-  if (value >= 1_000_000 && value % 1_000_000 === 0) return `${value / 1_000_000}M`
-  if (value >= 1_000 && value % 1_000 === 0) return `${value / 1_000}k`
-  return String(value)
+function verdict(pair: PairResult): string {
+  if (pair.target === undefined) return '–'
+  return pair.ratio.median >= pair.target ? 'met' : 'MISSED'
 }
 
-/** The throughput table, in Markdown. */
-export function throughputTable(rows: Row[]): string {
+/** The A/A check passes when its whole interval lies within 1 ± 0.02. */
+function aaVerdict(aa: Interval): string {
+  return aa.low >= 0.98 && aa.high <= 1.02 ? 'ok' : 'wide'
+}
+
+const cell = (pair: PairResult | undefined): string =>
+  pair ? `${withInterval(pair.ratio)} | ${withInterval(pair.aa)}` : '– | –'
+
+/** The table a user reads first: each library against its floor and ours against it, with the A/A beside each. */
+function summary(results: BenchResults, rows: readonly SummaryRow[]): string[] {
+  const byId = new Map(results.pairs.map((pair) => [pair.id, pair]))
+  const shown = rows.filter((row) => byId.has(row.floor) || (row.versus !== undefined && byId.has(row.versus)))
+  if (shown.length === 0) return []
   const lines = [
-    '| store | sessions stored | server | req/s (median) | ratio to baseline | p50 ms | p99 ms | server CPU µs/req | CPU ratio | req/s min–max (runs) |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |'
+    '## Ours and the peers',
+    '',
+    '| engine | library | of the floor | A/A of the floor | ours as a multiple of it | A/A of it |',
+    '| --- | --- | ---: | ---: | ---: | ---: |'
   ]
-  for (const row of rows) {
-    const all = row.rounds.map((round) => round.requestsPerSecond)
-    const perRound = `${integer(Math.min(...all))}–${integer(Math.max(...all))} (${all.length})`
-    const label = row.warning ? `${row.label} ⚠ ${row.warning}` : row.label
+  for (const row of shown) {
+    const versus = row.versus === undefined ? undefined : byId.get(row.versus)
     lines.push(
-      `| ${row.store} | ${count(row.sessions)} | ${label} | ${integer(row.requestsPerSecond)} | ` +
-        `${row.ratio === undefined ? '–' : fixed(row.ratio, 2)} | ${fixed(row.p50, 0)} | ${fixed(row.p99, 0)} | ` +
-        `${fixed(row.cpuPerRequest, 0)} | ${row.cpuRatio === undefined ? '–' : fixed(row.cpuRatio, 2)} | ${perRound} |`
+      `| ${row.engine} | ${row.library} | ${cell(byId.get(row.floor))} | ${row.versus === undefined ? '– | –' : cell(versus)} |`
     )
   }
-  return lines.join('\n')
-}
-
-/** The per-session memory table, in Markdown. */
-export function memoryTable(heap: MemoryFigure[], redis: MemoryFigure[]): string {
-  const lines = ['| measured | sessions | bytes per session |', '| --- | ---: | ---: |']
-  for (const figure of [...heap, ...redis]) {
-    lines.push(`| ${figure.what} | ${count(figure.sessions)} | ${integer(figure.bytesPerSession)} |`)
-  }
-  return lines.join('\n')
-}
-
-/** One target of the issue, checked against a run. */
-export interface TargetCheck {
-  target: string
-  measured: string
-  met: boolean | undefined
-}
-
-function find(rows: Row[], scenario: string, sessions?: number): Row[] {
-  return rows.filter((row) => row.scenario === scenario && (sessions === undefined || row.sessions === sessions))
-}
-
-const verdict = (met: boolean | undefined): string => (met === undefined ? 'not measured' : met ? 'met' : 'MISSED')
-
-/** Checks the run against the issue's targets; a target whose rows did not run is "not measured". */
-export function checkTargets(results: BenchResults): TargetCheck[] {
-  const { rows } = results
-  const checks: TargetCheck[] = []
-  for (const row of find(rows, 'registry-memory')) {
-    checks.push({
-      target: `MemoryEngine ≥ 0.90 of no-session (${count(row.sessions)} sessions)`,
-      measured: row.ratio === undefined ? 'no baseline in this run' : fixed(row.ratio, 2),
-      met: row.ratio === undefined ? undefined : row.ratio >= 0.9
-    })
-  }
-  const redisSizes = find(rows, 'registry-redis').map((row) => row.sessions)
-  const largest = Math.max(...redisSizes)
-  const smallest = Math.min(...redisSizes)
-  for (const row of find(rows, 'registry-redis', largest)) {
-    checks.push({
-      target: `RedisEngine ≥ 0.90 of raw GET at ${count(largest)} sessions`,
-      measured: row.ratio === undefined ? 'no baseline in this run' : fixed(row.ratio, 2),
-      met: row.ratio === undefined ? undefined : row.ratio >= 0.9
-    })
-  }
-  if (redisSizes.length > 1) {
-    for (const scenario of ['registry-redis', 'registry-redis-track']) {
-      const [big] = find(rows, scenario, largest)
-      const [small] = find(rows, scenario, smallest)
-      if (!big || !small) continue
-      const flat = big.requestsPerSecond / small.requestsPerSecond
-      // The two sizes run minutes apart, so the raw quotient carries the machine's drift; the quotient of
-      // the ratios to the raw-GET baseline (measured alongside each) does not, and is the verdict.
-      const normalised = big.ratio !== undefined && small.ratio !== undefined ? big.ratio / small.ratio : undefined
-      checks.push({
-        target: `${big.label}: req/s at ${count(largest)} ≥ 0.95 of at ${count(smallest)}`,
-        measured:
-          (normalised === undefined ? '' : `${fixed(normalised, 2)} relative to raw GET; `) +
-          `raw ${fixed(flat, 2)} (${integer(big.requestsPerSecond)} vs ${integer(small.requestsPerSecond)} req/s)`,
-        met: (normalised ?? flat) >= 0.95
-      })
+  const floors = ['floor', 'floor-e4'].flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []))
+  for (const floor of floors)
+    lines.push('', `The floor itself: ${floor.label}, ${withInterval(floor.ratio)} (A/A ${withInterval(floor.aa)}).`)
+  const moves = results.pairs.filter((pair) => pair.kind !== 'read')
+  if (moves.length > 0) {
+    lines.push('', '| log in / log out | CPU µs over no session | ratio | A/A |', '| --- | ---: | ---: | ---: |')
+    for (const pair of moves) {
+      lines.push(
+        `| ${pair.label} | ${fixed(pair.candidateMicros - pair.baselineMicros, 1)} | ${withInterval(pair.ratio)} | ${withInterval(pair.aa)} |`
+      )
     }
   }
-  // Ahead of the others on every comparable row: same store, same size; tracking rows against the
-  // original's tracking rows, and every row of ours against express-session (which touches the store on
-  // every request).
-  const pairs: Array<[string, string]> = [
-    ['registry-memory', 'express-session-memory'],
-    ['registry-memory', 'original-memory'],
-    ['registry-memory-track', 'express-session-memory'],
-    ['registry-memory-track', 'original-memory-track'],
-    ['registry-redis', 'express-session-redis'],
-    ['registry-redis-track', 'express-session-redis']
-  ]
-  for (const [ours, theirs] of pairs) {
-    for (const row of find(rows, ours)) {
-      const [other] = find(rows, theirs, row.sessions)
-      if (!other) continue
-      // Both rows' ratios were taken against the same baseline measured next to each, so their quotient
-      // is free of the machine's drift between the two rows; the raw medians are shown beside it.
-      const paired = row.ratio !== undefined && other.ratio !== undefined ? row.ratio / other.ratio : undefined
-      const raw = row.requestsPerSecond / other.requestsPerSecond
-      checks.push({
-        target: `${row.label} ahead of ${other.label} (${count(row.sessions)})`,
-        measured:
-          (paired === undefined ? '' : `${fixed(paired, 2)}× relative to baseline; `) +
-          `raw ${fixed(raw, 2)}× (${integer(row.requestsPerSecond)} vs ${integer(other.requestsPerSecond)} req/s)`,
-        met: (paired ?? raw) > 1
-      })
-    }
-  }
-  for (const figure of results.heap.filter((entry) => entry.what.startsWith('express-session-registry'))) {
-    checks.push({
-      target: `MemoryEngine ≤ 1 KiB of heap per session (${count(figure.sessions)})`,
-      measured: `${integer(figure.bytesPerSession)} B`,
-      met: figure.bytesPerSession <= 1024
-    })
-  }
-  const redisFigures = results.redisMemory.filter((entry) => entry.what.startsWith('express-session-registry'))
-  const biggest = redisFigures.reduce<MemoryFigure | undefined>(
-    (best, entry) => (!best || entry.sessions > best.sessions ? entry : best),
-    undefined
-  )
-  if (biggest) {
-    checks.push({
-      target: `RedisEngine ≤ 600 B of Redis memory per session (${count(biggest.sessions)})`,
-      measured: `${integer(biggest.bytesPerSession)} B`,
-      met: biggest.bytesPerSession <= 600
-    })
-  }
-  return checks
+  return [...lines, '']
 }
 
-/** The targets, in Markdown. */
-export function targetsTable(checks: TargetCheck[]): string {
-  const lines = ['| target | measured | verdict |', '| --- | --- | --- |']
-  for (const check of checks) lines.push(`| ${check.target} | ${check.measured} | ${verdict(check.met)} |`)
-  return lines.join('\n')
-}
-
-/** A run's report: command, settings, machine, then the three tables, in Markdown. */
-export function render(results: BenchResults): string {
-  const settings = Object.entries(results.settings)
-    .map(([name, value]) => `${name} ${value}`)
-    .join(', ')
-  const machineLines = Object.entries(results.machine).map(([name, value]) => `- ${name}: ${value}`)
-  const minutes = (Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 60_000
-  return [
-    '',
-    `Command: \`${results.command}\` (${minutes.toFixed(1)} min, ${results.startedAt})`,
-    `Settings: ${settings}`,
-    '',
-    ...machineLines,
-    '',
-    ...(results.rows.length > 0 ? [throughputTable(results.rows), ''] : []),
-    ...(results.paired ? [pairedSection(results.paired), ''] : []),
-    ...(results.heap.length + results.redisMemory.length > 0
-      ? [memoryTable(results.heap, results.redisMemory), '']
-      : []),
-    targetsTable(checkTargets(results)),
-    '',
-    ...results.notes.map((note) => `Note: ${note}`),
+/** The run's report, in Markdown; `rows` are the summary rows of the registered groups. */
+export function render(results: BenchResults, rows: readonly SummaryRow[] = []): string {
+  const lines: string[] = ['# npm run bench', '']
+  lines.push(`\`${results.command}\` (${results.mode} mode), ${results.startedAt} to ${results.finishedAt}.`, '')
+  lines.push(
+    Object.entries(results.machine)
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('; '),
     ''
-  ].join('\n')
+  )
+  lines.push(...summary(results, rows))
+  if (results.pairs.length > 0) {
+    lines.push(
+      '## Every pair, in one process (throughput ratio from CPU time; median [95% interval])',
+      '',
+      '| pair | B / A | A/A′ of the baseline | A µs/req | B µs/req | B − A µs | target | verdict |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |'
+    )
+    for (const pair of results.pairs) {
+      lines.push(
+        `| ${pair.label} | ${withInterval(pair.ratio)} | ${withInterval(pair.aa)} (${aaVerdict(pair.aa)}) | ` +
+          `${fixed(pair.baselineMicros, 1)} | ${fixed(pair.candidateMicros, 1)} | ` +
+          `${fixed(pair.candidateMicros - pair.baselineMicros, 1)} | ` +
+          `${pair.target === undefined ? '–' : `≥ ${fixed(pair.target, 2)}`} | ${verdict(pair)} |`
+      )
+    }
+    const { rounds, slices, batch } = results.settings
+    lines.push(
+      '',
+      `${rounds} rounds per pair of ${slices} slices, each slice one batch of ${batch} requests of A, B and A′ ` +
+        'in a rotating order; a ratio above 1 means B does more requests per CPU second than A.'
+    )
+  }
+  if (results.load.length > 0) {
+    lines.push(
+      '',
+      '## Load generator (autocannon over loopback HTTP)',
+      '',
+      '| server | req/s | vs no session | p50 ms | p99 ms | errors |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |'
+    )
+    for (const row of results.load) {
+      lines.push(
+        `| ${row.label} | ${fixed(row.requestsPerSecond, 0)} | ${row.ratio === undefined ? '–' : fixed(row.ratio, 3)} | ` +
+          `${fixed(row.p50, 1)} | ${fixed(row.p99, 1)} | ${row.errors} |`
+      )
+    }
+  }
+  if (results.notes.length > 0) lines.push('', ...results.notes.map((note) => `- ${note}`))
+  return `${lines.join('\n')}\n`
 }

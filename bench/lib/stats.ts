@@ -37,9 +37,7 @@ export function medianInterval(values: number[], confidence = 0.95): Interval {
   return { median, low: sorted[j - 1], high: sorted[n - j], n }
 }
 
-/** The value at quantile `q` (0–1) of `values`, nearest rank. */
-export function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  if (sorted.length === 0) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+/** The median (the mean of the middle two for an even count); NaN for no values. */
+export function median(values: number[]): number {
+  return medianInterval(values).median
 }

@@ -1,7 +1,6 @@
-// Fills the harness's redis-server with sessions, each library's through its own code, and measures the
-// memory each layout takes. Run by the harness in a process of its own, once per store size.
+// Fills the harness's redis-server with sessions, each library's through its own code.
 import { RedisEngine } from 'express-session-registry/redis'
-import { fromBench } from './lib/deps'
+import { fromBench } from './deps'
 import {
   type Layout,
   expressSessionData,
@@ -11,27 +10,11 @@ import {
   REDIS_DATABASES,
   registrySubject,
   SESSION_LIFETIME_MS
-} from './lib/fixtures'
-
-/** What the harness asks for: `count` more sessions of each layout, numbered from `from`. */
-export interface PreloadJob {
-  type: 'preload'
-  port: number
-  layouts: Layout[]
-  from: number
-  count: number
-}
-
-/** Bytes of `used_memory` each layout added, and how long it took. */
-export interface PreloadReport {
-  type: 'preloaded'
-  layouts: { layout: Layout; bytes: number; seconds: number }[]
-}
+} from './fixtures'
 
 interface RedisClient {
   connect(): Promise<unknown>
   quit(): Promise<unknown>
-  info(section: string): Promise<string>
   multi(): { set(key: string, value: string, options: { PX: number }): unknown; execAsPipeline(): Promise<unknown> }
   on(event: 'error', listener: (error: Error) => void): unknown
 }
@@ -43,16 +26,11 @@ interface ConnectRedisStore {
 // Sessions written concurrently: node-redis pipelines the commands of one batch into few socket writes.
 const BATCH = 2_000
 
-const { createClient } = fromBench<{ createClient(options: object): RedisClient }>('redis')
-
 function client(port: number, database: number): RedisClient {
+  const { createClient } = fromBench<{ createClient(options: object): RedisClient }>('redis')
   const redis = createClient({ socket: { host: '127.0.0.1', port }, database })
   redis.on('error', (error) => process.stderr.write(`redis: ${error.message}\n`))
   return redis
-}
-
-async function usedMemory(redis: RedisClient): Promise<number> {
-  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1])
 }
 
 async function inBatches(from: number, count: number, write: (index: number) => Promise<unknown>): Promise<void> {
@@ -102,29 +80,7 @@ async function load(layout: Layout, port: number, from: number, count: number): 
   await redis.quit()
 }
 
-process.once('message', (job: PreloadJob) => {
-  const run = async (): Promise<PreloadReport> => {
-    const probe = client(job.port, 0)
-    await probe.connect()
-    const report: PreloadReport = { type: 'preloaded', layouts: [] }
-    for (const layout of job.layouts) {
-      const before = await usedMemory(probe)
-      const started = process.hrtime.bigint()
-      await load(layout, job.port, job.from, job.count)
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9
-      report.layouts.push({ layout, bytes: (await usedMemory(probe)) - before, seconds })
-    }
-    await probe.quit()
-    return report
-  }
-  run().then(
-    (report) => {
-      process.send?.(report)
-      process.disconnect()
-    },
-    (error: unknown) => {
-      process.stderr.write(`preload: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-      process.exit(1)
-    }
-  )
-})
+/** Stores `count` sessions of each layout, each through the code of the library that reads it. */
+export async function preloadRedis(port: number, layouts: readonly Layout[], count: number): Promise<void> {
+  for (const layout of layouts) await load(layout, port, 0, count)
+}
