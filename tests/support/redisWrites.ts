@@ -134,10 +134,12 @@ export function describeRedisWrites(name: string, target: () => RedisWritesTarge
         sessionSubject({ id, deviceId: LONE_SURROGATE, data: { note: `a${LONE_SURROGATE}b`, [LONE_SURROGATE]: 1 } })
 
       it('round-trips a lone surrogate in data and deviceId exactly', async () => {
-        const [token, of] = [tokenHash('hostile'), nextCategory()]
-        await engine().set(token, of, hostile('lone'))
-        expect(await engine().get(token)).toEqual(hostile('lone'))
-        expect(Object.values(await engine().getAll(of))).toEqual([hostile('lone')])
+        const [token, of, stored] = [tokenHash('hostile'), nextCategory(), hostile('lone')]
+        await engine().set(token, of, stored)
+        const read = await engine().get(token)
+        expect(read).toEqual(stored)
+        expect(read?.deviceId).toBe(LONE_SURROGATE)
+        expect(Object.values(await engine().getAll(of))).toEqual([stored])
       })
 
       it('lists, caps and signs out sessions holding them', async () => {
@@ -150,11 +152,12 @@ export function describeRedisWrites(name: string, target: () => RedisWritesTarge
         await engine().set(plain, of, sessionSubject({ id: 'plain', lastAccessed: 3_000 }))
         expect(Object.keys(await engine().getAll(of)).sort()).toEqual([lone, deep, plain].sort())
 
-        const removed = await engine().setCapped(tokenHash('hostile'), of, sessionSubject({ lastAccessed: 4_000 }), 2)
+        const added = tokenHash('hostile')
+        const removed = await engine().setCapped(added, of, sessionSubject({ lastAccessed: 4_000 }), 2)
         expect(removed.map((subject) => subject.id).sort()).toEqual(['deep', 'lone'])
         expect(await engine().get(lone)).toBeFalsy()
         expect(await engine().get(deep)).toBeFalsy()
-        await expectConsistent(of, [lone, deep, plain])
+        await expectConsistent(of, [lone, deep, plain, added])
       })
 
       it('leaves none of them to deleteAll', async () => {
@@ -220,9 +223,10 @@ export function describeRedisWrites(name: string, target: () => RedisWritesTarge
         const [token, of] = [tokenHash('legacy'), nextCategory()]
         const one = old('one', 1_000)
         await legacy(token, of, one)
-        const removed = await engine().setCapped(tokenHash('legacy'), of, sessionSubject(), 1)
+        const added = tokenHash('legacy')
+        const removed = await engine().setCapped(added, of, sessionSubject(), 1)
         expect(removed).toEqual([one])
-        await expectConsistent(of, [token])
+        await expectConsistent(of, [token, added])
       })
     })
   })
