@@ -358,6 +358,31 @@ describeWithRedis('RedisEngine on standalone Redis', () => {
     })
   })
 
+  describe('setCapped() with a large cap', () => {
+    it('counts thousands of sessions of one user and removes the least recently used', async () => {
+      const engine = await freshEngine({ identifier: 'large-cap' })
+      const now = Date.now()
+      const tokens = Array.from({ length: 2_500 }, () => tokenHash('large'))
+      for (let from = 0; from < tokens.length; from += 500) {
+        await Promise.all(
+          tokens
+            .slice(from, from + 500)
+            .map((token, offset) =>
+              engine.set(token, 'auth-many', subject({ id: `s${from + offset}`, lastAccessed: now + from + offset }))
+            )
+        )
+      }
+      const removed = await engine.setCapped(
+        tokenHash('large'),
+        'auth-many',
+        subject({ lastAccessed: now + 10_000 }),
+        2_500
+      )
+      expect(removed.map((entry) => entry.id)).toEqual(['s0'])
+      expect(await raw.zCard('large-cap:i:auth-many')).toBe(2_500)
+    })
+  })
+
   describe('commands sent', () => {
     let monitor: RedisMonitor
     let engine: RedisEngine

@@ -159,7 +159,11 @@ local members = redis.call('ZRANGE', KEYS[1], 0, -1)
 if #members <= tonumber(ARGV[5]) then return result end
 local keys = {}
 for position, member in ipairs(members) do keys[position] = ARGV[4] .. member end
-local surplus = redis.call('EXISTS', unpack(keys)) - tonumber(ARGV[5])
+local surplus = -tonumber(ARGV[5])
+-- In slices: Lua's unpack takes at most a few thousand values.
+for from = 1, #keys, 1000 do
+  surplus = surplus + redis.call('EXISTS', unpack(keys, from, math.min(from + 999, #keys)))
+end
 if surplus <= 0 then return result end
 -- 'mine', 'gone' (not counted by EXISTS) or 'other' (counted, but another category's).
 local function owner(key)
