@@ -112,6 +112,12 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
         return engine
       }
     })
+
+    let writes: RedisEngine
+    beforeAll(() => {
+      writes = new RedisEngine({ client, identifier: 'ioredis5-writes' })
+    })
+    describeRedisWrites('ioredis 5', () => ({ engine: writes, send: (_key, args) => raw.sendCommand(args) }))
   })
 
   describe('iovalkey', () => {
@@ -128,6 +134,12 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
         return engine
       }
     })
+
+    let writes: RedisEngine
+    beforeAll(() => {
+      writes = new RedisEngine({ client, identifier: 'iovalkey-writes' })
+    })
+    describeRedisWrites('iovalkey', () => ({ engine: writes, send: (_key, args) => raw.sendCommand(args) }))
   })
 
   describe('node-redis', () => {

@@ -3,6 +3,7 @@ import { createClient as createClientV4 } from 'redis4'
 import { type RedisClientLike, RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
 import { describeEngineConformance, sessionSubject, tokenHash } from './support/engineConformance'
 import { describeWithRedis, eventually, RedisMonitor, RedisServer } from './support/redisServer'
+import { describeRedisWrites } from './support/redisWrites'
 
 type RawClient = ReturnType<typeof createClient>
 
@@ -64,6 +65,12 @@ describeWithRedis('RedisEngine on standalone Redis', () => {
         return engine
       }
     })
+
+    let writes: RedisEngine
+    beforeAll(() => {
+      writes = new RedisEngine({ client, identifier: 'v4-writes' })
+    })
+    describeRedisWrites('node-redis v4', () => ({ engine: writes, send: (_key, args) => raw.sendCommand(args) }))
 
     it('leaves the client open on release()', async () => {
       const engine = new RedisEngine({ client, identifier: 'v4-release' })
