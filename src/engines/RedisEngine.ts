@@ -1,24 +1,16 @@
 import { once } from 'node:events'
 import type { EngineSubject, SessionEngine } from '../engine'
 import { setCappedOnCluster } from './redis/clusterCap'
-import { decodeTaken, encodeFields, encodeHash, legacyPrefix, storedCategory, subjectsIn } from './redis/codec'
+import { decodeTaken, encodeHash, lastUseOf, legacyPrefix, storedCategory, subjectsIn } from './redis/codec'
 import { RedisConnection, runScript, text, type Step } from './redis/connection'
 import type { SupportedRedisClient } from './redis/detect'
+import { readEntry } from './redis/entries'
 import { refuseEvictingPolicy } from './redis/eviction'
 import { LocalCache, type LocalCacheState } from './redis/localCache'
 import type { OwnedClient } from './redis/ownClient'
 import { resolveRedisOptions, type RedisEngineOptions } from './redis/options'
-import { migrateEntry, readEntry } from './redis/entries'
-import {
-  DELETE_ALL,
-  INDEX,
-  PATCH_ENTRY,
-  REPLACE_ENTRY,
-  RESCORE,
-  SET_CAPPED,
-  SET_ENTRY,
-  TAKE_ENTRY
-} from './redis/scripts'
+import { patchEntry } from './redis/patch'
+import { DELETE_ALL, INDEX, REPLACE_ENTRY, RESCORE, SET_CAPPED, SET_ENTRY, TAKE_ENTRY } from './redis/scripts'
 import { trackableClient } from './redis/tracking'
 
 export type { RedisEngineOptions }
@@ -201,43 +193,19 @@ export class RedisEngine implements SessionEngine {
     return true
   }
 
-  /**
-   * Changes only the given fields of the live entry, in one script on the entry's key that also checks
-   * the category and the version. The member is re-scored in the same script on a single node, and
-   * right after it on a cluster (where it lies in another slot), with `XX` either way.
-   */
   async patch(token: string, category: string, fields: EngineSubject, expectedVersion?: number): Promise<boolean> {
     const now = Date.now()
     const key = this.entryKey(token)
-    const index = this.indexKey(category)
-    const expiresAt = Object.hasOwn(fields, 'expiresAt') ? String(this.expiryOf(fields, now)) : ''
-    const lastUse = Object.hasOwn(fields, 'lastAccessed') ? lastUseOf(fields) : ''
-    const { set, unset } = encodeFields(fields)
-    const version = expectedVersion === undefined ? '' : String(expectedVersion)
-    const args = [
-      token,
-      storedCategory(category),
-      version,
-      expiresAt,
-      lastUse,
-      String(set.length / 2),
-      ...set,
-      ...unset
-    ]
-    const keys = this.connection.cluster ? [key] : [key, index]
+    const expiresAt = Object.hasOwn(fields, 'expiresAt') ? this.expiryOf(fields, now) : undefined
+    const indexOf = (of: string) => this.indexKey(of)
     this.cache?.forget(key)
-    let applied = Number(await this.connection.run(PATCH_ENTRY, keys, args))
-    if (applied === -1 && (await this.migrate(token, key))) {
-      applied = Number(await this.connection.run(PATCH_ENTRY, keys, args))
+    try {
+      const patch = { token, category, fields, expectedVersion, expiresAt, key, index: indexOf(category), indexOf }
+      return await patchEntry(this.connection, patch, now)
+    } finally {
+      // On a cluster a read could slip in between the script and the re-score and keep the old entry.
+      this.cache?.forget(key)
     }
-    this.cache?.forget(key)
-    if (applied !== 1) return false
-    if (this.connection.cluster && (lastUse !== '' || expiresAt !== '')) {
-      await this.connection.run(RESCORE, [index], [token, lastUse, expiresAt])
-    }
-    // A patch that moved the expiry into the past ended the entry (PEXPIREAT): its member goes too.
-    if (expiresAt !== '' && Number(expiresAt) <= now) await this.unindex(token, category)
-    return true
   }
 
   async getAll(category: string): Promise<Record<string, EngineSubject>> {
@@ -325,17 +293,6 @@ export class RedisEngine implements SessionEngine {
     if (moved && moved.category !== category) await this.unindex(token, moved.category)
   }
 
-  /**
-   * Rewrites a release 0.1 entry in the hash layout, and re-scores its member by last use (that layout
-   * scored it by expiry). Resolves whether there was such an entry.
-   */
-  private async migrate(token: string, key: string): Promise<boolean> {
-    const entry = await migrateEntry(this.connection, key)
-    if (!entry) return false
-    await this.connection.run(RESCORE, [this.indexKey(entry.category)], [token, lastUseOf(entry.subject), ''])
-    return true
-  }
-
   /** The entry prefix INDEX prunes members under: on a single node only (other slots on a cluster). */
   private prunePrefix(): string {
     return this.connection.cluster ? '' : this.entryKey('')
@@ -384,12 +341,6 @@ export class RedisEngine implements SessionEngine {
     )
     await Promise.race([connected, refused]).finally(() => abort.abort())
   }
-}
-
-/** The index score of an entry: its last use (ms), 0 when it has none. */
-function lastUseOf(subject: EngineSubject): string {
-  const { lastAccessed } = subject
-  return typeof lastAccessed === 'number' && Number.isFinite(lastAccessed) ? String(lastAccessed) : '0'
 }
 
 function isLive(subject: EngineSubject, now: number): boolean {

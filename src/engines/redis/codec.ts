@@ -65,6 +65,12 @@ export function encodeHash(category: string, subject: EngineSubject): string[] {
   return [CATEGORY_FIELD, JSON.stringify(category), ...encodeFields(subject).set]
 }
 
+/** An entry's index score: its last use (ms), 0 when it has none. */
+export function lastUseOf(subject: EngineSubject): string {
+  const { lastAccessed } = subject
+  return typeof lastAccessed === 'number' && Number.isFinite(lastAccessed) ? String(lastAccessed) : '0'
+}
+
 /** The category as the hash stores it, for scripts that compare it as plain text. */
 export function storedCategory(category: string): string {
   return JSON.stringify(category)
