@@ -57,8 +57,9 @@ return taken`)
 
 /**
  * Lists an entry in its index, scored by last use, and drops the two least recently used members when
- * their entry is gone (entry prefix given: standalone only), so that the members of expired entries
- * never pile up. KEYS[1] index; ARGV[1] token, ARGV[2] last use (ms), ARGV[3] expiry (ms), ARGV[4] the
+ * their entry is gone (entry prefix given: standalone only): the members of expired entries, the least
+ * recently used as a rule, go as the user logs in again, and any left are dropped by the next listing
+ * or cap. KEYS[1] index; ARGV[1] token, ARGV[2] last use (ms), ARGV[3] expiry (ms), ARGV[4] the
  * entry key prefix or ''. Returns how many members the index lists.
  */
 export const INDEX = script(`
