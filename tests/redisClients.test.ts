@@ -10,6 +10,7 @@ import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/r
 import { createApp, type ErrorLog } from './support/app'
 import { engineConformance, tokenHash } from 'express-session-registry/testing'
 import { auth, describeHostileTokens, describeHttpFlow, logIn } from './support/httpFlow'
+import { describeRedisWrites } from './support/redisWrites'
 import { describeSetCapped } from './support/redisSetCapped'
 import { describeWithRedis, freePort, RedisMonitor, RedisServer } from './support/redisServer'
 
@@ -92,6 +93,10 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
       capped = new RedisEngine({ client, identifier: 'ioredis-capped' })
     })
     describeSetCapped('ioredis', () => capped)
+    describeRedisWrites('ioredis', () => ({
+      engine: capped,
+      send: (_key, [command, ...args]) => client.call(command, ...args)
+    }))
 
     describeHttpFlow(() => ({ engine: new RedisEngine({ client }), raw }), '-ioredis')
     describeHostileTokens(() => ({ engine: new RedisEngine({ client }), ports: [server.port] }), '-ioredis')
@@ -115,6 +120,12 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
         return engine
       }
     })
+
+    let writes: RedisEngine
+    beforeAll(() => {
+      writes = new RedisEngine({ client, identifier: 'ioredis5-writes' })
+    })
+    describeRedisWrites('ioredis 5', () => ({ engine: writes, send: (_key, args) => raw.sendCommand(args) }))
   })
 
   describe('iovalkey', () => {
@@ -135,6 +146,12 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
         return engine
       }
     })
+
+    let writes: RedisEngine
+    beforeAll(() => {
+      writes = new RedisEngine({ client, identifier: 'iovalkey-writes' })
+    })
+    describeRedisWrites('iovalkey', () => ({ engine: writes, send: (_key, args) => raw.sendCommand(args) }))
   })
 
   describe('node-redis', () => {
@@ -143,6 +160,7 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
       engine = new RedisEngine({ client: raw, identifier: 'capped' })
     })
     describeSetCapped('node-redis', () => engine)
+    describeRedisWrites('node-redis', () => ({ engine, send: (_key, args) => raw.sendCommand(args) }))
 
     it('caps in one round trip: one script, whatever it removes', async () => {
       for (let position = 0; position < 5; position++) {

@@ -4,6 +4,7 @@ import { createCluster as createClusterV4 } from 'redis4'
 import { RedisEngine } from 'express-session-registry/redis'
 import { engineConformance, tokenHash } from 'express-session-registry/testing'
 import { describeHostileTokens, describeHttpFlow } from './support/httpFlow'
+import { describeRedisWrites } from './support/redisWrites'
 import { describeSetCapped } from './support/redisSetCapped'
 import { describeWithRedis, eventually, RedisCluster, RedisMonitor, redisCli } from './support/redisServer'
 
@@ -47,6 +48,10 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
       engine = new RedisEngine({ client, identifier: 'capped' })
     })
     describeSetCapped('node-redis cluster', () => engine)
+    describeRedisWrites('node-redis cluster', () => ({
+      engine,
+      send: (key, args) => client.sendCommand(key, false, args)
+    }))
 
     it('costs what set() costs under the limit, and a bounded number of round trips over it', async () => {
       const monitors = await Promise.all(cluster.nodes.map((node) => RedisMonitor.start(node.port)))
@@ -57,19 +62,15 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
         }
         await sent()
         await engine.setCapped(tokenHash(), 'auth-trips', subject({ lastAccessed: 10 }), 10)
-        expect((await sent()).map(([name]) => name.toUpperCase()).sort()).toEqual(['EVALSHA', 'SET'])
+        expect((await sent()).map(([name]) => name.toUpperCase()).sort()).toEqual(['EVALSHA', 'EVALSHA'])
         await engine.setCapped(tokenHash(), 'auth-trips', subject({ lastAccessed: 11 }), 2)
         const names = (await sent()).map(([name]) => name.toUpperCase())
-        // The entry, its member, the index, every entry (one GET each, pipelined per master), the
-        // victims (one GETDEL each), their members.
-        // (Each monitor keeps its own node's order only, hence the sort.)
-        expect(names.filter((name) => !['GET', 'GETDEL'].includes(name)).sort()).toEqual([
-          'EVALSHA',
-          'SET',
-          'ZRANGE',
-          'ZREM'
-        ])
-        expect(names.filter((name) => name === 'GETDEL')).toHaveLength(6)
+        // The entry and its member (a script each), the index, every entry's category and firstAccessed
+        // (one HMGET each, pipelined per master), the victims (a script each: read and delete), their
+        // members. (Each monitor keeps its own node's order only, hence the sort.)
+        expect(names.filter((name) => !['HMGET', 'EVALSHA'].includes(name)).sort()).toEqual(['ZRANGE', 'ZREM'])
+        expect(names.filter((name) => name === 'HMGET')).toHaveLength(7)
+        expect(names.filter((name) => name === 'EVALSHA')).toHaveLength(2 + 6)
       } finally {
         monitors.forEach((monitor) => monitor.stop())
       }
@@ -116,6 +117,10 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
       capped = new RedisEngine({ client: io, identifier: 'io-capped' })
     })
     describeSetCapped('ioredis Cluster', () => capped)
+    describeRedisWrites('ioredis Cluster', () => ({
+      engine: capped,
+      send: (key, args) => client.sendCommand(key, false, args)
+    }))
 
     describeHttpFlow(() => ({ engine: new RedisEngine({ client: io }), raw: client }), '-ioredis')
     describeHostileTokens(

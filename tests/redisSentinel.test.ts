@@ -4,6 +4,7 @@ import { RedisEngine } from 'express-session-registry/redis'
 import { engineConformance, tokenHash } from 'express-session-registry/testing'
 import { FailoverApp, type Durable, logIn, meanLogInMs, runUnderLoad } from './support/failover'
 import { describeHostileTokens, describeHttpFlow } from './support/httpFlow'
+import { describeRedisWrites } from './support/redisWrites'
 import { describeSetCapped } from './support/redisSetCapped'
 import { RedisMonitor, redisCli } from './support/redisServer'
 import { describeWithSentinel, MASTER_NAME, SentinelTopology } from './support/redisSentinel'
@@ -54,6 +55,7 @@ describeWithSentinel('RedisEngine on Redis Sentinel (1 master, 1 replica, 3 sent
       capped = new RedisEngine({ client: sentinel, identifier: 'sentinel-capped' })
     })
     describeSetCapped('node-redis Sentinel', () => capped)
+    describeRedisWrites('node-redis Sentinel', () => ({ engine: capped, send: (_key, args) => raw.sendCommand(args) }))
     describeHttpFlow(() => ({ engine: new RedisEngine({ client: sentinel }), raw }), '-sentinel')
     describeHostileTokens(() => ({ engine: new RedisEngine({ client: sentinel }), ports: [masterPort] }), '-sentinel')
   })
@@ -76,6 +78,7 @@ describeWithSentinel('RedisEngine on Redis Sentinel (1 master, 1 replica, 3 sent
       capped = new RedisEngine({ client: io, identifier: 'io-sentinel-capped' })
     })
     describeSetCapped('ioredis sentinels', () => capped)
+    describeRedisWrites('ioredis sentinels', () => ({ engine: capped, send: (_key, args) => raw.sendCommand(args) }))
     describeHttpFlow(() => ({ engine: new RedisEngine({ client: io }), raw }), '-io-sentinel')
     describeHostileTokens(() => ({ engine: new RedisEngine({ client: io }), ports: [masterPort] }), '-io-sentinel')
   })

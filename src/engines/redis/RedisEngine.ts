@@ -1,14 +1,16 @@
 import { once } from 'node:events'
 import type { EngineSubject, SessionEngine } from '../../engine'
 import { setCappedOnCluster } from './clusterCap'
-import { decodeEntry, encodeEntry, subjectsIn } from './codec'
+import { decodeTaken, encodeHash, lastUseOf, legacyPrefix, storedCategory, subjectsIn } from './codec'
 import { RedisConnection, runScript, text, type Step } from './connection'
 import type { SupportedRedisClient } from './detect'
+import { readEntry } from './entries'
 import { refuseEvictingPolicy } from './eviction'
 import { LocalCache, type LocalCacheState } from './localCache'
 import type { OwnedClient } from './ownClient'
 import { resolveRedisOptions, type RedisEngineOptions } from './options'
-import { DELETE_ALL, INDEX, REINDEX, SET_CAPPED } from './scripts'
+import { patchEntry } from './patch'
+import { DELETE_ALL, INDEX, REPLACE_ENTRY, RESCORE, SET_CAPPED, SET_ENTRY, TAKE_ENTRY } from './scripts'
 import { trackableClient } from './tracking'
 
 export type { RedisEngineOptions }
@@ -18,8 +20,9 @@ export type { RedisEngineOptions }
  * Cluster, through node-redis, ioredis or iovalkey.
  *
  * Tokens reach Redis only as exact key names and script arguments, never inside a pattern. Each entry
- * is one string key with a native TTL (the subject's `expiresAt`); a sorted set per category, scored by
- * expiry, lists its entries, so `getAll` and `deleteAll` never scan. Reading a session is one `GET`.
+ * is one hash of its fields with a native TTL (the subject's `expiresAt`); a sorted set per category,
+ * scored by last use, lists its entries, so `getAll`, `deleteAll` and the cap never scan, and no script
+ * decodes what a session holds. Reading a session is one `HGETALL`.
  */
 export class RedisEngine implements SessionEngine {
   /** The client commands go through: the one passed in, or the one the engine created. */
@@ -93,7 +96,7 @@ export class RedisEngine implements SessionEngine {
 
   async get(token: string): Promise<EngineSubject | undefined> {
     const key = this.entryKey(token)
-    const read = async () => decodeEntry(await this.connection.send(key, ['GET', key]))
+    const read = () => readEntry(this.connection, key)
     const entry = this.cache ? (this.cache.lookup(key) ?? (await this.cache.load(key, read))) : await read()
     return entry && isLive(entry.subject, Date.now()) ? entry.subject : undefined
   }
@@ -101,7 +104,7 @@ export class RedisEngine implements SessionEngine {
   async set(token: string, category: string, subject: EngineSubject): Promise<void> {
     const now = Date.now()
     const expiresAt = this.expiryOf(subject, now)
-    const value = encodeEntry(category, subject)
+    const fields = encodeHash(category, subject)
     if (expiresAt <= now) return this.delete(token)
     const key = this.entryKey(token)
     const index = this.indexKey(category)
@@ -109,8 +112,8 @@ export class RedisEngine implements SessionEngine {
     // The entry is written before its index member, so that a concurrent deleteAll either sees the
     // member and deletes the entry, or misses both: never an entry that no index lists.
     const [previous] = await this.connection.together([
-      (send) => send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'GET']),
-      (send) => runScript(send, INDEX, [index], [token, String(expiresAt), String(now)]),
+      (send) => runScript(send, SET_ENTRY, [key], [String(expiresAt), ...fields]),
+      (send) => runScript(send, INDEX, [index], [token, lastUseOf(subject), String(expiresAt), this.prunePrefix()]),
       ...this.acknowledged([key, index])
     ])
     await this.unindexMoved(token, category, previous)
@@ -123,7 +126,7 @@ export class RedisEngine implements SessionEngine {
       await this.delete(token)
       return []
     }
-    const value = encodeEntry(category, subject)
+    const fields = encodeHash(category, subject)
     const index = this.indexKey(category)
     const key = this.entryKey(token)
     this.cache?.forget(key)
@@ -132,9 +135,10 @@ export class RedisEngine implements SessionEngine {
         token,
         key,
         index,
-        value,
+        fields,
+        category,
+        lastUse: lastUseOf(subject),
         expiresAt,
-        now,
         limit,
         entryKey: (other) => this.entryKey(other),
         acknowledged: this.acknowledged([key, index])
@@ -143,9 +147,18 @@ export class RedisEngine implements SessionEngine {
       if (removed.length > 0) this.cache?.forgetCategory(category)
       return removed
     }
-    const args = [token, String(expiresAt), String(now), this.entryKey(''), value, String(limit), category]
+    const args = [
+      token,
+      lastUseOf(subject),
+      String(expiresAt),
+      this.entryKey(''),
+      String(limit),
+      storedCategory(category),
+      legacyPrefix(category),
+      ...fields
+    ]
     const [reply] = await this.connection.together([
-      (send) => runScript(send, SET_CAPPED, [index], args),
+      (send) => runScript(send, SET_CAPPED, [index, key], args),
       ...this.acknowledged([index])
     ])
     const [previous, ...removed] = reply as unknown[]
@@ -157,7 +170,7 @@ export class RedisEngine implements SessionEngine {
   async update(token: string, category: string, subject: EngineSubject): Promise<boolean> {
     const now = Date.now()
     const expiresAt = this.expiryOf(subject, now)
-    const value = encodeEntry(category, subject)
+    const fields = encodeHash(category, subject)
     const key = this.entryKey(token)
     const index = this.indexKey(category)
     this.cache?.forget(key)
@@ -168,29 +181,42 @@ export class RedisEngine implements SessionEngine {
       ])
       return Number(deleted) > 0
     }
-    // XX writes only over a live entry, and REINDEX only re-scores a member still listed, so an update
-    // racing a delete never brings the entry back. The index goes first: an entry whose write failed
-    // leaves at worst a member scored too late, never a live entry whose member is pruned too early.
-    const [, stored] = await this.connection.together([
-      (send) => runScript(send, REINDEX, [index], [token, String(expiresAt), String(now)]),
-      (send) => send(key, ['SET', key, value, 'PXAT', String(expiresAt), 'XX'])
-    ])
+    // The script writes only over an entry that exists and re-scores only a member still listed (XX),
+    // so an update racing a delete never brings the entry back.
+    const lastUse = lastUseOf(subject)
+    const keys = this.connection.cluster ? [key] : [key, index]
+    const replaced = await this.connection.run(REPLACE_ENTRY, keys, [token, lastUse, String(expiresAt), ...fields])
     // On a cluster a read could slip in between the two commands and keep the old entry.
     this.cache?.forget(key)
-    return stored !== null
+    if (Number(replaced) !== 1) return false
+    if (this.connection.cluster) await this.connection.run(RESCORE, [index], [token, lastUse, String(expiresAt)])
+    return true
+  }
+
+  async patch(token: string, category: string, fields: EngineSubject, expectedVersion?: number): Promise<boolean> {
+    const now = Date.now()
+    const key = this.entryKey(token)
+    const expiresAt = Object.hasOwn(fields, 'expiresAt') ? this.expiryOf(fields, now) : undefined
+    const indexOf = (of: string) => this.indexKey(of)
+    this.cache?.forget(key)
+    try {
+      const patch = { token, category, fields, expectedVersion, expiresAt, key, index: indexOf(category), indexOf }
+      return await patchEntry(this.connection, patch, now)
+    } finally {
+      // On a cluster a read could slip in between the script and the re-score and keep the old entry.
+      this.cache?.forget(key)
+    }
   }
 
   async getAll(category: string): Promise<Record<string, EngineSubject>> {
     const now = Date.now()
     const index = this.indexKey(category)
-    const tokens = await this.members(index, [`(${now}`, '+inf', 'BYSCORE'])
-    const replies = await Promise.all(
-      tokens.map((token) => this.connection.send(this.entryKey(token), ['GET', this.entryKey(token)]))
-    )
+    const tokens = await this.members(index, ['0', '-1'])
+    const entries = await Promise.all(tokens.map((token) => readEntry(this.connection, this.entryKey(token))))
     const all: [string, EngineSubject][] = []
     const dead: string[] = []
     tokens.forEach((token, position) => {
-      const entry = decodeEntry(replies[position])
+      const entry = entries[position]
       if (!entry || entry.category !== category) dead.push(token)
       else if (isLive(entry.subject, now)) all.push([token, entry.subject])
     })
@@ -203,7 +229,7 @@ export class RedisEngine implements SessionEngine {
     const key = this.entryKey(token)
     this.cache?.forget(key)
     if (category === undefined) {
-      const entry = decodeEntry(await this.connection.send(key, ['GETDEL', key]))
+      const entry = decodeTaken(await this.connection.run(TAKE_ENTRY, [key], []))
       if (entry) await this.unindex(token, entry.category)
       return
     }
@@ -263,8 +289,13 @@ export class RedisEngine implements SessionEngine {
 
   /** Drops the member an entry set under a new category left in its old category's index. */
   private async unindexMoved(token: string, category: string, previous: unknown): Promise<void> {
-    const moved = decodeEntry(previous)
+    const moved = decodeTaken(previous)
     if (moved && moved.category !== category) await this.unindex(token, moved.category)
+  }
+
+  /** The entry prefix INDEX prunes members under: on a single node only (other slots on a cluster). */
+  private prunePrefix(): string {
+    return this.connection.cluster ? '' : this.entryKey('')
   }
 
   /**

@@ -1,71 +1,105 @@
 import type { EngineSubject } from '../../engine'
-import { decodeEntry, subjectsIn } from './codec'
+import { CATEGORY_FIELD, decodeCategory, decodeLegacyEntry, subjectsIn } from './codec'
 import { runScript, text, type RedisConnection, type Step } from './connection'
-import { INDEX } from './scripts'
+import { isWrongType } from './entries'
+import { INDEX, SET_ENTRY, TAKE_ENTRY } from './scripts'
 
 /** What {@link setCappedOnCluster} writes. */
 export interface CappedWrite {
   token: string
   key: string
   index: string
-  value: string
+  /** The entry's hash field/value pairs. */
+  fields: string[]
+  category: string
+  /** The entry's index score: its last use (ms). */
+  lastUse: string
   expiresAt: number
-  now: number
   limit: number
   entryKey: (token: string) => string
   acknowledged: Step[]
 }
 
+/** A member of the index, as the cap weighs it. */
+interface Member {
+  token: string
+  used: number
+  first: number
+}
+
 /**
- * `setCapped` on Redis Cluster, where a user's entries lie in other slots than their index, so no
- * one script can weigh and remove them. Under the limit it costs what `set` costs: the entry, then
- * its member, whose script answers how many the index lists. Over it, four more round trips whatever
- * the count: read the index, read its entries (pipelined per master), `GETDEL` the least recently
- * used, drop their members. Each key changes atomically, the whole does not: two log ins of one user
- * at the same instant may both remove the same oldest session (one fewer than the limit remains) or
- * each keep one too many until the next log in.
+ * `setCapped` on Redis Cluster, where a user's entries lie in other slots than their index, so no one
+ * script can weigh and remove them. Under the limit it costs what `set` costs: the entry, then its
+ * member, whose script answers how many the index lists. Over it, four more round trips whatever the
+ * count: read the index with its scores (last use), read each entry's category and `firstAccessed`
+ * (pipelined per master), take the least recently used (one script per entry: read and delete), drop
+ * their members. Each key changes atomically, the whole does not: two log ins of one user at the same
+ * instant may both remove the same oldest session (one fewer than the limit remains) or each keep one
+ * too many until the next log in.
  */
 export async function setCappedOnCluster(
   connection: RedisConnection,
   write: CappedWrite
 ): Promise<{ previous: unknown; removed: EngineSubject[] }> {
-  const { token, key, index, expiresAt, now } = write
+  const { token, key, index, expiresAt } = write
   const [previous, count] = await connection.together([
-    (send) => send(key, ['SET', key, write.value, 'PXAT', String(expiresAt), 'GET']),
-    (send) => runScript(send, INDEX, [index], [token, String(expiresAt), String(now)]),
+    (send) => runScript(send, SET_ENTRY, [key], [String(expiresAt), ...write.fields]),
+    (send) => runScript(send, INDEX, [index], [token, write.lastUse, String(expiresAt), '']),
     ...write.acknowledged
   ])
   if (Number(count) <= write.limit) return { previous, removed: [] }
 
-  const others = ((await connection.send(index, ['ZRANGE', index, '0', '-1'])) as unknown[])
-    .map(text)
-    .filter((other) => other !== token)
-  const entries = await Promise.all(
-    others.map((other) => connection.send(write.entryKey(other), ['GET', write.entryKey(other)]))
+  const scored = scoredMembers(await connection.send(index, ['ZRANGE', index, '0', '-1', 'WITHSCORES'])).filter(
+    ([other]) => other !== token
   )
-  const category = decodeEntry(write.value)?.category
-  const live: { token: string; used: number; first: number }[] = []
+  const owners = await Promise.all(scored.map(([other]) => ownerOf(connection, write.entryKey(other))))
+  const live: Member[] = []
   const dead: string[] = []
-  others.forEach((other, position) => {
-    const entry = decodeEntry(entries[position])
-    if (!entry || entry.category !== category) dead.push(other)
-    else
-      live.push({
-        token: other,
-        used: numberOr0(entry.subject.lastAccessed),
-        first: numberOr0(entry.subject.firstAccessed)
-      })
+  scored.forEach(([other, used], position) => {
+    const owner = owners[position]
+    if (owner?.category === write.category) live.push({ token: other, used, first: owner.first })
+    else dead.push(other)
   })
-  live.sort((a, b) => a.used - b.used || a.first - b.first)
+  live.sort((a, b) => a.used - b.used || a.first - b.first || (a.token < b.token ? -1 : 1))
   const victims = live.slice(0, Math.max(0, live.length + 1 - write.limit)).map((victim) => victim.token)
-  const taken = await Promise.all(
-    victims.map((victim) => connection.send(write.entryKey(victim), ['GETDEL', write.entryKey(victim)]))
-  )
+  const taken = await Promise.all(victims.map((victim) => connection.run(TAKE_ENTRY, [write.entryKey(victim)], [])))
   const dropped = [...dead, ...victims]
   if (dropped.length > 0) await connection.send(index, ['ZREM', index, ...dropped])
   return { previous, removed: subjectsIn(taken) }
 }
 
+/** The category and `firstAccessed` of the entry at `key`, without reading the rest of it. */
+async function ownerOf(
+  connection: RedisConnection,
+  key: string
+): Promise<{ category: string; first: number } | undefined> {
+  try {
+    const [category, first] = (await connection.send(key, ['HMGET', key, CATEGORY_FIELD, 'f'])) as unknown[]
+    const decoded = decodeCategory(category)
+    return decoded === undefined ? undefined : { category: decoded, first: numberOr0(first) }
+  } catch (error) {
+    if (!isWrongType(error)) throw error
+    const entry = decodeLegacyEntry(await connection.send(key, ['GET', key]))
+    return entry && { category: entry.category, first: numberOr0(entry.subject.firstAccessed) }
+  }
+}
+
+/** `[member, score]` pairs of a `ZRANGE … WITHSCORES` reply: flat (RESP2) or in pairs (RESP3). */
+function scoredMembers(reply: unknown): [string, number][] {
+  const items = reply as unknown[]
+  if (items.length > 0 && Array.isArray(items[0])) {
+    return (items as unknown[][]).map(([member, score]) => [text(member), Number(text(score))])
+  }
+  const pairs: [string, number][] = []
+  for (let position = 0; position + 1 < items.length; position += 2) {
+    pairs.push([text(items[position]), Number(text(items[position + 1]))])
+  }
+  return pairs
+}
+
 function numberOr0(value: unknown): number {
-  return typeof value === 'number' ? value : 0
+  if (typeof value === 'number') return value
+  if (value === null || value === undefined) return 0
+  const parsed = Number(text(value))
+  return Number.isFinite(parsed) ? parsed : 0
 }
