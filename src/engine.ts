@@ -34,6 +34,14 @@ export interface SessionEngine {
    * Without it the core falls back to `get` + `set`, which can race with a concurrent `delete`.
    */
   update?(token: string, category: string, subject: EngineSubject): boolean | Promise<boolean>
+  /**
+   * Changes only the given top-level fields of the live entry under `token`, leaving every other field as
+   * stored, atomically, and tells whether it applied. With `expectedVersion`, it applies only when the
+   * stored entry's `version` field (absent counts as 0) equals it (compare-and-set). Resolves `false` when
+   * there is no live entry or the version differs. Never creates or revives an entry, and never changes
+   * the entry's category.
+   */
+  patch?(token: string, category: string, fields: EngineSubject, expectedVersion?: number): boolean | Promise<boolean>
   /** Removes every entry of `category` except the one under `keepToken`, in one round trip. */
   deleteAll?(category: string, keepToken?: string): void | Promise<void>
   /**
