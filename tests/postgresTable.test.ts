@@ -17,6 +17,8 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
       await engine.set(token, 'auth-named', subject())
       await engine.get(token)
       await engine.update(token, 'auth-named', subject())
+      await engine.patch(token, 'auth-named', { lastIp: '::1' })
+      await engine.patch(token, 'auth-named', { version: 1 }, 0)
       await engine.getAll('auth-named')
       await engine.setCapped(tokenHash(), 'auth-named', subject(), 10)
       await engine.deleteAll('auth-named', token)
@@ -28,8 +30,8 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
       const names = rows.map((row) => row.name.replace(/^esr_[0-9a-f]+_/, ''))
       expect(names.sort()).toEqual(
         [
-          ...['get', 'set', 'update', 'list', 'lock_category', 'set_capped', 'delete_category_except', 'delete'],
-          ...['esr_table_exists', 'esr_schema_lock']
+          ...['get', 'set', 'update', 'patch', 'patch_version', 'list', 'lock_category', 'set_capped'],
+          ...['delete_category_except', 'delete', 'esr_table_columns', 'esr_schema_lock']
         ].sort()
       )
       for (const row of rows) {

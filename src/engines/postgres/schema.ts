@@ -42,7 +42,7 @@ const COLUMNS: Statement = {
   name: 'esr_table_columns',
   text:
     'SELECT attname AS column, format_type(atttypid, atttypmod) AS type, ' +
-    'EXISTS (SELECT 1 FROM pg_index WHERE indrelid = attrelid AND indisprimary AND indkey::int2[] = ARRAY[attnum]) AS key ' +
+    'EXISTS (SELECT 1 FROM pg_index WHERE indrelid = attrelid AND indisprimary AND indnatts = 1 AND indkey[0] = attnum) AS key ' +
     'FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum'
 }
 const LOCK: Statement = { name: 'esr_schema_lock', text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))' }
