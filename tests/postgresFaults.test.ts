@@ -133,7 +133,13 @@ describeWithPostgres('PostgresEngine when PostgreSQL fails', () => {
         await connected
         // The late connection ran nothing: it went back to the pool idle, with no transaction to finish.
         await eventually(() => pool.totalCount === pool.idleCount)
-        expect((await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction'")).rows[0]).toEqual({ n: 0 })
+        expect(
+          (
+            await pool.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction'"
+            )
+          ).rows[0]
+        ).toEqual({ n: 0 })
         expect(await engine.get(token)).toBeUndefined()
       } finally {
         await engine.release()

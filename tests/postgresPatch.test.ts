@@ -36,11 +36,24 @@ describeWithPostgres('PostgresEngine.patch()', () => {
       const stored = subject({ data: { plan: 'pro', mfa: true }, deviceId: 'phone' })
       await engine.set(token, 'auth-u', stored)
       const later = Date.now() + 5_000
-      expect(await engine.patch(token, 'auth-u', { lastAccessed: later, lastIp: '198.51.100.4', expiresAt: later + 60_000 })).toBe(true)
-      expect(await engine.get(token)).toEqual({ ...stored, lastAccessed: later, lastIp: '198.51.100.4', expiresAt: later + 60_000 })
+      expect(
+        await engine.patch(token, 'auth-u', { lastAccessed: later, lastIp: '198.51.100.4', expiresAt: later + 60_000 })
+      ).toBe(true)
+      expect(await engine.get(token)).toEqual({
+        ...stored,
+        lastAccessed: later,
+        lastIp: '198.51.100.4',
+        expiresAt: later + 60_000
+      })
       expect(await engine.patch(token, 'auth-other', { deviceId: 'tablet' })).toBe(true)
       expect(await engine.getAll('auth-u')).toEqual({
-        [token]: { ...stored, lastAccessed: later, lastIp: '198.51.100.4', expiresAt: later + 60_000, deviceId: 'tablet' }
+        [token]: {
+          ...stored,
+          lastAccessed: later,
+          lastIp: '198.51.100.4',
+          expiresAt: later + 60_000,
+          deviceId: 'tablet'
+        }
       })
       expect(await engine.getAll('auth-other')).toEqual({})
     })
@@ -101,9 +114,14 @@ describeWithPostgres('PostgresEngine.patch()', () => {
       await engine.set(deleted, 'auth-g', subject())
       await engine.delete(deleted)
       await engine.set(expired, 'auth-g', subject())
-      await bed.admin.query(`UPDATE ${engine.tableName} SET expires_at = now() - interval '1 second' WHERE token = $1`, [expired])
+      await bed.admin.query(
+        `UPDATE ${engine.tableName} SET expires_at = now() - interval '1 second' WHERE token = $1`,
+        [expired]
+      )
       for (const token of [missing, deleted, expired]) {
-        expect(await engine.patch(token, 'auth-g', { lastAccessed: Date.now(), expiresAt: Date.now() + 60_000 })).toBe(false)
+        expect(await engine.patch(token, 'auth-g', { lastAccessed: Date.now(), expiresAt: Date.now() + 60_000 })).toBe(
+          false
+        )
         expect(await engine.patch(token, 'auth-g', { version: 1 }, 0)).toBe(false)
         expect(await engine.get(token)).toBeUndefined()
       }

@@ -74,8 +74,7 @@ export async function ensureTable(connection: PostgresConnection, table: TableNa
 function checkLayout(name: string, found: ColumnRow[]): void {
   const described = found.map((row) => `${row.column} ${row.type}`)
   const expected = LAYOUT.map(([column, type]) => `${column} ${type}`)
-  const sameColumns =
-    described.length === expected.length && expected.every((column) => described.includes(column))
+  const sameColumns = described.length === expected.length && expected.every((column) => described.includes(column))
   const tokenIsKey = found.some((row) => row.column === 'token' && row.key)
   if (sameColumns && tokenIsKey) return
   const previous = described.includes('data json') && !described.some((column) => column.startsWith('fields '))

@@ -43,7 +43,8 @@ export function qualifiedName({ schema, table }: TableName): string {
 const LIVE = '(expires_at IS NULL OR expires_at > now())'
 const EXPIRED = '(expires_at IS NOT NULL AND expires_at <= now())'
 // The stored version is JSON text; absent counts as 0, and anything but a plain integer matches no version.
-const VERSION = "(CASE WHEN fields->>'version' IS NULL THEN 0 WHEN fields->>'version' ~ '^[0-9]{1,15}$' THEN (fields->>'version')::bigint ELSE -1 END)"
+const VERSION =
+  "(CASE WHEN fields->>'version' IS NULL THEN 0 WHEN fields->>'version' ~ '^[0-9]{1,15}$' THEN (fields->>'version')::bigint ELSE -1 END)"
 const millis = (parameter: number) => `to_timestamp($${parameter}::float8 / 1000)`
 const COLUMNS = 'token, category, fields, expires_at, last_accessed, first_accessed'
 const VALUES = `$1, $2, $3::jsonb, ${millis(4)}, ${millis(5)}, ${millis(6)}`
