@@ -166,7 +166,7 @@ describeWithPostgres('PostgresEngine.patch()', () => {
           await Promise.all([
             casUpdate(engine, token, (data) => ({ ...data, [`r${round}`]: round, count: (data.count ?? 0) + 1 })),
             casUpdate(other, token, (data) => {
-              const { [`r${round - 1}`]: _removed, ...rest } = data
+              const rest = Object.fromEntries(Object.entries(data).filter(([key]) => key !== `r${round - 1}`))
               return { ...rest, count: (rest.count ?? 0) + 1 }
             })
           ])

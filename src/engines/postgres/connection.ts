@@ -105,13 +105,16 @@ export class PostgresConnection {
         clearTimeout(timer)
         outcome()
       }
-      let timer = setTimeout(() => {
+      const deadline = () => {
         late = true
         settle(() => reject(new Error(`PostgreSQL did not answer within ${this.timeoutMs} ms`)))
         // The server bounds its own work by the same timeout: silent for another one, it is gone.
         timer = setTimeout(() => release(true), this.timeoutMs)
         timer.unref()
-      }, this.timeoutMs)
+      }
+      let timer: NodeJS.Timeout | undefined = Number.isFinite(this.timeoutMs)
+        ? setTimeout(deadline, this.timeoutMs)
+        : undefined
       this.pool.connect().then(
         (connected) => {
           client = connected
@@ -129,7 +132,7 @@ export class PostgresConnection {
             },
             (error: unknown) => {
               clearTimeout(timer)
-              release(!(error instanceof pg.DatabaseError))
+              release(!answered(error))
               settle(() => reject(error))
             }
           )
@@ -138,6 +141,11 @@ export class PostgresConnection {
       )
     })
   }
+}
+
+// The server refused the statement and the connection stays usable (a FATAL error ends it).
+function answered(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.severity !== 'FATAL' && error.severity !== 'PANIC'
 }
 
 function config(statement: Statement, values: unknown[]) {
