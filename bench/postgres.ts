@@ -105,13 +105,15 @@ async function preload(pool: PoolType, from: number, to: number): Promise<void> 
   for (let start = from; start <= to; start += PRELOAD_CHUNK) {
     const end = Math.min(to, start + PRELOAD_CHUNK - 1)
     await pool.query(
-      `INSERT INTO session_registry (expires_at, last_accessed, first_accessed, token, category, data)
+      `INSERT INTO session_registry (expires_at, last_accessed, first_accessed, token, category, fields)
        SELECT to_timestamp($3::float8 / 1000), to_timestamp($2::float8 / 1000), to_timestamp($2::float8 / 1000),
          rtrim(translate(encode(sha256(convert_to(lpad(i::text, 43, 'A'), 'UTF8')), 'base64'), '+/', '-_'), '='),
          'auth-user-' || (i % $5::int),
-         json_build_object('id', 'id' || lpad(i::text, 20, '0'), 'userId', 'user-' || (i % $5::int),
+         -- The engine's layout: each field's value as its JSON text.
+         (SELECT jsonb_object_agg(key, value::text) FROM json_each(json_build_object(
+           'id', 'id' || lpad(i::text, 20, '0'), 'userId', 'user-' || (i % $5::int),
            'firstAccessed', $2::bigint, 'lastAccessed', $2::bigint, 'firstIp', '203.0.113.7',
-           'lastIp', '203.0.113.7', 'userAgent', $6::text, 'deviceId', NULL, 'expiresAt', $3::bigint)
+           'lastIp', '203.0.113.7', 'userAgent', $6::text, 'deviceId', NULL, 'expiresAt', $3::bigint)))
        FROM generate_series($1::int, $4::int) AS i`,
       [start, now, expires, end, USERS, USER_AGENT]
     )

@@ -6,7 +6,7 @@ import { connectionString, express, fail, fromBench, listen, POOL_SIZE, route } 
 
 const SELECT = {
   name: 'raw_get',
-  text: 'SELECT data FROM session_registry WHERE token = $1 AND (expires_at IS NULL OR expires_at > now())'
+  text: 'SELECT fields FROM session_registry WHERE token = $1 AND (expires_at IS NULL OR expires_at > now())'
 }
 
 async function main(): Promise<void> {
@@ -17,12 +17,13 @@ async function main(): Promise<void> {
     '/me',
     route(async (request, response) => {
       const token = request.headers.authorization?.slice('Bearer '.length) ?? ''
-      const { rows } = await pool.query<{ data: { userId: string } }>({
+      const { rows } = await pool.query<{ fields: { userId: string } }>({
         ...SELECT,
         values: [hash('sha256', token, 'base64url')]
       })
       if (rows.length === 0) response.status(401).end()
-      else response.json({ id: rows[0].data.userId })
+      // Each field is stored as its JSON text, as PostgresEngine stores it.
+      else response.json({ id: JSON.parse(rows[0].fields.userId) as string })
     })
   )
   listen(app)
