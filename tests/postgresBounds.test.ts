@@ -104,8 +104,13 @@ describeWithPostgres('PostgresEngine under a locked table', () => {
       try {
         const started = Date.now()
         const burst = Promise.all(
-          Array.from({ length: REQUESTS }, async () => {
-            const response = await request(url).get('/me').set(auth)
+          Array.from({ length: REQUESTS }, async (_, position) => {
+            // Every tenth a log in: its transaction must be bounded on the server as well.
+            const response = await (position % 10 === 0
+              ? request(url)
+                  .post('/login')
+                  .send({ userId: `late-${position}` })
+              : request(url).get('/me').set(auth))
             return { status: response.status, ms: Date.now() - started }
           })
         )
