@@ -56,6 +56,7 @@ describeWithPostgres('PostgresEngine when PostgreSQL fails', () => {
         () => engine.get(token),
         () => engine.set(tokenHash(), 'auth-u', subject()),
         () => engine.update(token, 'auth-u', subject()),
+        () => engine.patch(token, 'auth-u', { lastIp: '::1' }),
         () => engine.getAll('auth-u'),
         () => engine.delete(tokenHash()),
         () => engine.deleteAll('auth-u', token),
@@ -130,8 +131,15 @@ describeWithPostgres('PostgresEngine when PostgreSQL fails', () => {
         await expect(engine.setCapped(token, 'auth-slow', subject(), 5)).rejects.toThrow('did not answer within 200 ms')
         open()
         await connected
-        // The late connection was closed, not handed back to the pool with a transaction to finish.
-        await eventually(() => pool.totalCount === 0)
+        // The late connection ran nothing: it went back to the pool idle, with no transaction to finish.
+        await eventually(() => pool.totalCount === pool.idleCount)
+        expect(
+          (
+            await pool.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction'"
+            )
+          ).rows[0]
+        ).toEqual({ n: 0 })
         expect(await engine.get(token)).toBeUndefined()
       } finally {
         await engine.release()

@@ -107,7 +107,8 @@ describeWithPostgres('Sessions in PostgreSQL, through HTTP', () => {
       await request(app).get('/me').set(auth(token)).expect(200)
       expect(await statementsRun()).toEqual([
         {
-          query: 'SELECT data FROM "session_registry" WHERE token = $1 AND (expires_at IS NULL OR expires_at > now())',
+          query:
+            'SELECT fields FROM "session_registry" WHERE token = $1 AND (expires_at IS NULL OR expires_at > now())',
           calls: 1
         }
       ])

@@ -17,6 +17,8 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
       await engine.set(token, 'auth-named', subject())
       await engine.get(token)
       await engine.update(token, 'auth-named', subject())
+      await engine.patch(token, 'auth-named', { lastIp: '::1' })
+      await engine.patch(token, 'auth-named', { version: 1 }, 0)
       await engine.getAll('auth-named')
       await engine.setCapped(tokenHash(), 'auth-named', subject(), 10)
       await engine.deleteAll('auth-named', token)
@@ -28,8 +30,8 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
       const names = rows.map((row) => row.name.replace(/^esr_[0-9a-f]+_/, ''))
       expect(names.sort()).toEqual(
         [
-          ...['get', 'set', 'update', 'list', 'lock_category', 'set_capped', 'delete_category_except', 'delete'],
-          ...['esr_table_exists', 'esr_schema_lock']
+          ...['get', 'set', 'update', 'patch', 'patch_version', 'list', 'lock_category', 'set_capped'],
+          ...['delete_category_except', 'delete', 'esr_table_columns', 'esr_schema_lock']
         ].sort()
       )
       for (const row of rows) {
@@ -109,6 +111,67 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
       const lines = plan.rows.map((row) => row['QUERY PLAN']).join('\n')
       expect(lines).toMatch(/Index Scan on test_\d+_category|Index Scan using test_\d+_category/)
       expect(lines).not.toMatch(/Seq Scan/)
+    })
+  })
+
+  describe('a table that is not of the engine’s layout', () => {
+    it('is refused by prepare(), naming it and what it has, and clear() never empties it', async () => {
+      await bed.admin.query('CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, expires_at timestamptz)')
+      await bed.admin.query(
+        "INSERT INTO users (email, expires_at) VALUES ('ada@example.com', now() - interval '1 day')"
+      )
+      const engine = newEngine({ table: 'users' })
+      const refusal =
+        /the table "users" does not have the session engine's layout.*Found: id integer, email text, expires_at timestamp with time zone/
+      await expect(engine.prepare()).rejects.toThrow(refusal)
+      await expect(engine.clear()).rejects.toThrow(refusal)
+      await expect(engine.sweep()).rejects.toThrow(refusal)
+      expect((await bed.admin.query('SELECT email FROM users')).rows).toEqual([{ email: 'ada@example.com' }])
+    })
+
+    it.each([
+      ['a column of another type', 'fields json NOT NULL, token text PRIMARY KEY', 'fields json'],
+      ['a column more', 'fields jsonb NOT NULL, token text PRIMARY KEY, note text', 'note text'],
+      ['token not the primary key', 'fields jsonb NOT NULL, token text', 'token is not the primary key']
+    ])('is refused with %s', async (_label, columns, found) => {
+      const table = `odd_${Math.random().toString(36).slice(2, 8)}`
+      await bed.admin.query(
+        `CREATE TABLE ${table} (expires_at timestamptz, last_accessed timestamptz, first_accessed timestamptz, ` +
+          `category text NOT NULL, ${columns})`
+      )
+      await expect(newEngine({ table }).prepare()).rejects.toThrow(found)
+    })
+
+    it('of the earlier layout is refused with the way to upgrade it, and the documented upgrade keeps its sessions', async () => {
+      await bed.admin.query(
+        'CREATE TABLE earlier (expires_at timestamptz, last_accessed timestamptz, first_accessed timestamptz, ' +
+          'token text COLLATE "C" PRIMARY KEY, category text COLLATE "C" NOT NULL, data json NOT NULL)'
+      )
+      const stored = subject({ data: { plan: 'pro' } })
+      await bed.admin.query(
+        "INSERT INTO earlier VALUES (now() + interval '1 hour', now(), now(), 'kept', 'auth-up', $1), " +
+          "(now() + interval '1 hour', now(), now(), 'nul', 'auth-up', $2)",
+        [JSON.stringify(stored), JSON.stringify(subject({ userId: 'a\0b' }))]
+      )
+      const engine = newEngine({ table: 'earlier' })
+      await expect(engine.prepare()).rejects.toThrow(/layout of an earlier version.*docs\/postgres.md/)
+      // The upgrade docs/postgres.md gives, for a table named "earlier".
+      const client = await bed.admin.connect()
+      try {
+        await client.query(`BEGIN;
+          ALTER TABLE earlier ADD COLUMN fields jsonb;
+          UPDATE earlier SET fields = (SELECT jsonb_object_agg(key, value::text) FROM json_each(data))
+            WHERE strpos(data::text, '\\u0000') = 0;
+          DELETE FROM earlier WHERE fields IS NULL;
+          ALTER TABLE earlier ALTER COLUMN fields SET NOT NULL, DROP COLUMN data;
+          COMMIT`)
+      } finally {
+        client.release()
+      }
+      await engine.prepare()
+      expect(await engine.get('kept')).toEqual(stored)
+      expect(await engine.get('nul')).toBeUndefined()
+      expect(await engine.patch('kept', 'auth-up', { lastIp: '::1' })).toBe(true)
     })
   })
 

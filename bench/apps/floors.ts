@@ -89,7 +89,7 @@ export async function postgresSelectApp({ postgresUrl }: Services): Promise<Benc
   const pool = new Pool({ connectionString: postgresUrl, max: POSTGRES_POOL_SIZE })
   const select = {
     name: 'raw_get',
-    text: 'SELECT data FROM session_registry WHERE token = $1 AND (expires_at IS NULL OR expires_at > now())'
+    text: 'SELECT fields FROM session_registry WHERE token = $1 AND (expires_at IS NULL OR expires_at > now())'
   }
   const app = createExpress(5)
   // Its log in hands out one of the preloaded sessions: the floor reads, it does not write.

@@ -29,13 +29,15 @@ async function preloadPostgres(url: string, count: number): Promise<void> {
       const end = Math.min(count, start + PRELOAD_CHUNK) - 1
       // Tokens and hashes as tests and PostgresEngine build them (lib/fixtures.ts postgresToken).
       await pool.query(
-        `INSERT INTO session_registry (expires_at, last_accessed, first_accessed, token, category, data)
+        `INSERT INTO session_registry (expires_at, last_accessed, first_accessed, token, category, fields)
          SELECT to_timestamp($3::float8 / 1000), to_timestamp($2::float8 / 1000), to_timestamp($2::float8 / 1000),
            rtrim(translate(encode(sha256(convert_to(lpad(i::text, 43, 'A'), 'UTF8')), 'base64'), '+/', '-_'), '='),
            'auth-user-' || (i % $5::int),
-           json_build_object('id', 'id' || lpad(i::text, 20, '0'), 'userId', 'user-' || (i % $5::int),
+           -- The engine's layout: each field's value as its JSON text.
+           (SELECT jsonb_object_agg(key, value::text) FROM json_each(json_build_object(
+             'id', 'id' || lpad(i::text, 20, '0'), 'userId', 'user-' || (i % $5::int),
              'firstAccessed', $2::bigint, 'lastAccessed', $2::bigint, 'firstIp', '127.0.0.1',
-             'lastIp', '127.0.0.1', 'userAgent', $6::text, 'deviceId', NULL, 'expiresAt', $3::bigint)
+             'lastIp', '127.0.0.1', 'userAgent', $6::text, 'deviceId', NULL, 'expiresAt', $3::bigint)))
          FROM generate_series($1::int, $4::int) AS i`,
         [start, now, expires, end, USERS, USER_AGENT]
       )

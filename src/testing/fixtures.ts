@@ -55,6 +55,16 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 5_00
 // missing one are the same, and the prototype of a returned object does not matter.
 const asJson = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)))
 
+/** Whether `a` and `b` are, as JSON, equal: key order does not matter (a store may keep its own). */
+export function isSameJson(a: unknown, b: unknown): boolean {
+  try {
+    assert.deepEqual(asJson(a), asJson(b))
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Asserts `actual` is, as JSON, equal to `expected`. */
 export function assertSameJson(actual: unknown, expected: unknown, message?: string): void {
   assert.deepEqual(asJson(actual), asJson(expected), message)

@@ -1,8 +1,8 @@
 import pg, { type Pool, type PoolConfig } from 'pg'
 import { type EngineSubject, invalidOption, rejectUnknownOptions, type SessionEngine } from '../../engine'
-import { fromColumn, rowValues, toColumn } from './codec'
-import { CONNECT_PG_SIMPLE_HINTS, POOL_OPTION_NAMES } from './optionNames'
+import { decodeFields, fromColumn, patchValues, rowValues, toColumn } from './codec'
 import { PostgresConnection } from './connection'
+import { CONNECT_PG_SIMPLE_HINTS, POOL_OPTION_NAMES } from './optionNames'
 import { ensureTable } from './schema'
 import { qualifiedName, statementsFor, type Statements, type TableName } from './statements'
 import { Sweeper } from './sweep'
@@ -17,7 +17,11 @@ export interface PostgresEngineOptions extends PoolConfig {
   table?: string
   /** Whether `prepare()` creates the table and its indexes when they are missing. @default true */
   createTable?: boolean
-  /** Milliseconds after which a statement PostgreSQL has not answered fails; `Infinity` waits forever. @default 1_000 */
+  /**
+   * Milliseconds after which a statement PostgreSQL has not answered fails; the server is told the same
+   * bound (`statement_timeout` and `lock_timeout`), with an app's `pool` too. `Infinity` waits forever.
+   * @default 1_000
+   */
   statementTimeout?: number
   /** Milliseconds between two sweeps of expired rows; `Infinity` turns the sweep off. @default 60_000 */
   sweepInterval?: number
@@ -38,7 +42,7 @@ const OWN_OPTIONS: Record<Exclude<keyof PostgresEngineOptions, keyof PoolConfig>
 const POSTGRES_ENGINE_OPTION_NAMES: ReadonlySet<string> = new Set([...Object.keys(OWN_OPTIONS), ...POOL_OPTION_NAMES])
 
 interface SessionRow {
-  data: EngineSubject | string
+  fields: Record<string, string> | string
 }
 
 const DEFAULT_TABLE = 'session_registry'
@@ -109,14 +113,15 @@ export class PostgresEngine implements SessionEngine {
     this.createTable = createTable
     this.ownsPool = pool === undefined
     this.pool = pool ?? ownPool(poolConfig, statementTimeout)
-    this.connection = new PostgresConnection(this.pool, statementTimeout)
+    this.connection = new PostgresConnection(this.pool, statementTimeout, this.ownsPool ? 'connection' : 'transaction')
     this.statements = statementsFor(this.table)
     this.sweeper = new Sweeper(this.connection, this.statements.sweep, sweepInterval, sweepBatchSize)
   }
 
   /**
    * Creates the table and its indexes if they are missing (unless `createTable: false`, where a missing
-   * table fails), then starts the sweep. Concurrent and repeated calls share one preparation; a failed
+   * table fails), refuses a table that is not of the engine's layout (naming it and what it has), then
+   * starts the sweep. Concurrent and repeated calls share one preparation; a failed
    * one is tried again by the next call.
    */
   prepare(): Promise<void> {
@@ -156,6 +161,26 @@ export class PostgresEngine implements SessionEngine {
     return rowCount === 1
   }
 
+  /**
+   * Changes only the given top-level fields of the live row (a field given as `undefined` is removed),
+   * in one `UPDATE`; with `expectedVersion`, only when the stored `version` (absent: 0) equals it.
+   * Resolves whether a row was changed: a row logged out or expired is never written back.
+   */
+  async patch(token: string, category: string, fields: EngineSubject, expectedVersion?: number): Promise<boolean> {
+    const patch = patchValues(fields)
+    const values = [
+      toColumn(token),
+      patch.named,
+      patch.fields,
+      ...patch.lastAccessed,
+      ...patch.expiresAt,
+      ...(expectedVersion === undefined ? [] : [expectedVersion])
+    ]
+    const statement = expectedVersion === undefined ? this.statements.patch : this.statements.patchVersion
+    const { rowCount } = await this.connection.run(statement, values)
+    return rowCount === 1
+  }
+
   async setCapped(token: string, category: string, subject: EngineSubject, limit: number): Promise<EngineSubject[]> {
     const row = rowValues(subject)
     if (row.expiresAt !== null && row.expiresAt <= Date.now()) {
@@ -192,24 +217,29 @@ export class PostgresEngine implements SessionEngine {
     else await this.connection.run(this.statements.deleteCategoryExcept, [toColumn(category), toColumn(keepToken)])
   }
 
-  /** Removes every row of the table. */
+  /** Removes every row of the table, once `prepare()` has found it to be the engine's own. */
   async clear(): Promise<void> {
+    await this.prepare()
     await this.connection.run(this.statements.clear, [])
   }
 
-  /** Removes expired rows now, in bounded batches (the timer calls this); resolves how many it removed. */
-  sweep(): Promise<number> {
+  /**
+   * Removes expired rows now, in bounded batches (the timer calls this), once `prepare()` has found the
+   * table to be the engine's own; resolves how many it removed.
+   */
+  async sweep(): Promise<number> {
+    await this.prepare()
     return this.sweeper.sweep()
   }
 }
 
 function columns(row: ReturnType<typeof rowValues>): unknown[] {
-  return [row.data, row.expiresAt, row.lastAccessed, row.firstAccessed]
+  return [row.fields, row.expiresAt, row.lastAccessed, row.firstAccessed]
 }
 
-// node-postgres parses `json` columns itself, unless an app's pool overrides the type parser.
+// node-postgres parses `jsonb` columns itself, unless an app's pool overrides the type parser.
 function subjectOf(row: SessionRow): EngineSubject {
-  return typeof row.data === 'string' ? (JSON.parse(row.data) as EngineSubject) : row.data
+  return decodeFields(row.fields)
 }
 
 function isPool(value: unknown): value is Pool {
@@ -227,9 +257,10 @@ function ownPool(config: PoolConfig, statementTimeout: number): Pool {
   const pool = new pg.Pool({
     ...config,
     // Bounded on both ends: a connection attempt to a host that does not answer, and the server's own
-    // work on a statement the client has given up on.
+    // work on a statement the client has given up on, a wait on a lock included.
     connectionTimeoutMillis: config.connectionTimeoutMillis ?? (bounded ? statementTimeout : undefined),
-    statement_timeout: config.statement_timeout ?? (bounded ? statementTimeout : undefined)
+    statement_timeout: config.statement_timeout ?? (bounded ? statementTimeout : undefined),
+    lock_timeout: config.lock_timeout ?? (bounded ? statementTimeout : undefined)
   })
   // An idle connection that breaks (PostgreSQL restarted) is dropped by the pool and reported here;
   // unheard, the event would crash the process. The next statement opens a new connection.

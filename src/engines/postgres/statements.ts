@@ -18,6 +18,8 @@ export interface Statements {
   readonly get: Statement
   readonly set: Statement
   readonly update: Statement
+  readonly patch: Statement
+  readonly patchVersion: Statement
   readonly list: Statement
   readonly delete: Statement
   readonly deleteCategory: Statement
@@ -40,11 +42,14 @@ export function qualifiedName({ schema, table }: TableName): string {
 
 const LIVE = '(expires_at IS NULL OR expires_at > now())'
 const EXPIRED = '(expires_at IS NOT NULL AND expires_at <= now())'
+// The stored version is JSON text; absent counts as 0, and anything but a plain integer matches no version.
+const VERSION =
+  "(CASE WHEN fields->>'version' IS NULL THEN 0 WHEN fields->>'version' ~ '^[0-9]{1,15}$' THEN (fields->>'version')::bigint ELSE -1 END)"
 const millis = (parameter: number) => `to_timestamp($${parameter}::float8 / 1000)`
-const COLUMNS = 'token, category, data, expires_at, last_accessed, first_accessed'
-const VALUES = `$1, $2, $3::json, ${millis(4)}, ${millis(5)}, ${millis(6)}`
+const COLUMNS = 'token, category, fields, expires_at, last_accessed, first_accessed'
+const VALUES = `$1, $2, $3::jsonb, ${millis(4)}, ${millis(5)}, ${millis(6)}`
 const REPLACE =
-  'category = excluded.category, data = excluded.data, expires_at = excluded.expires_at, ' +
+  'category = excluded.category, fields = excluded.fields, expires_at = excluded.expires_at, ' +
   'last_accessed = excluded.last_accessed, first_accessed = excluded.first_accessed'
 
 /**
@@ -56,8 +61,12 @@ export function statementsFor(table: TableName): Statements {
   const t = qualifiedName(table)
   const prefix = `esr_${createHash('sha256').update(t).digest('hex').slice(0, 10)}_`
   const statement = (name: string, text: string): Statement => ({ name: prefix + name, text })
+  const patch =
+    `UPDATE ${t} SET fields = (fields - $2::text[]) || $3::jsonb, ` +
+    `last_accessed = CASE WHEN $4 THEN ${millis(5)} ELSE last_accessed END, ` +
+    `expires_at = CASE WHEN $6 THEN ${millis(7)} ELSE expires_at END`
   return {
-    get: statement('get', `SELECT data FROM ${t} WHERE token = $1 AND ${LIVE}`),
+    get: statement('get', `SELECT fields FROM ${t} WHERE token = $1 AND ${LIVE}`),
     set: statement(
       'set',
       `INSERT INTO ${t} (${COLUMNS}) VALUES (${VALUES}) ON CONFLICT (token) DO UPDATE SET ${REPLACE}`
@@ -65,14 +74,18 @@ export function statementsFor(table: TableName): Statements {
     // The liveness test and the write are one statement: a row deleted or expired meanwhile stays gone.
     update: statement(
       'update',
-      `UPDATE ${t} SET category = $2, data = $3::json, expires_at = ${millis(4)}, last_accessed = ${millis(5)}, ` +
+      `UPDATE ${t} SET category = $2, fields = $3::jsonb, expires_at = ${millis(4)}, last_accessed = ${millis(5)}, ` +
         `first_accessed = ${millis(6)} WHERE token = $1 AND ${LIVE}`
     ),
+    // One statement too: the named fields go, the given ones are written, the others stay as stored,
+    // and only a live row is touched. Values are JSON texts inside `fields`, so none is decoded here.
+    patch: statement('patch', `${patch} WHERE token = $1 AND ${LIVE}`),
+    patchVersion: statement('patch_version', `${patch} WHERE token = $1 AND ${LIVE} AND ${VERSION} = $8`),
     // Expired rows met on the way are removed in the same statement.
     list: statement(
       'list',
       `WITH expired AS (DELETE FROM ${t} WHERE category = $1 AND ${EXPIRED}) ` +
-        `SELECT token, data FROM ${t} WHERE category = $1 AND ${LIVE}`
+        `SELECT token, fields FROM ${t} WHERE category = $1 AND ${LIVE}`
     ),
     delete: statement('delete', `DELETE FROM ${t} WHERE token = $1`),
     deleteCategory: statement('delete_category', `DELETE FROM ${t} WHERE category = $1`),
@@ -88,7 +101,7 @@ export function statementsFor(table: TableName): Statements {
         `ORDER BY last_accessed DESC NULLS LAST, first_accessed DESC NULLS LAST, token DESC) AS recency ` +
         `FROM ${t} WHERE category = $2 AND token <> $1) ` +
         `DELETE FROM ${t} AS entry USING others WHERE entry.token = others.token ` +
-        `AND (others.expired OR others.recency >= $7) RETURNING others.expired, entry.data`
+        `AND (others.expired OR others.recency >= $7) RETURNING others.expired, entry.fields`
     ),
     // A bounded batch: SKIP LOCKED leaves rows another sweeper or a request holds, so nothing waits.
     sweep: statement(
