@@ -140,6 +140,13 @@ export class SqliteEngine implements SessionEngine {
     })
   }
 
+  /** Removes every row whose category starts with `prefix`, in one statement. */
+  deleteByCategoryPrefix(prefix: string): void {
+    guarded('delete the sessions', () => {
+      this.open().statements.deleteCategoryPrefix.run(toColumn(prefix))
+    })
+  }
+
   /** Removes every row of the table. */
   clear(): void {
     guarded('clear the sessions', () => this.open().statements.clear.run())
