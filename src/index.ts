@@ -40,3 +40,4 @@ export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_DATA_BYTES } from './options'
 export type { SessionOptions as ExpressSessionOptions } from './options'
 /** The upstream name of a session as an engine stores it. */
 export type { StoredSession as SessionRegistrySubject } from './record'
+export { presets, type SessionPreset } from './presets'
