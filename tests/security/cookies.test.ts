@@ -84,7 +84,10 @@ describe.each(expressVersions)('cookies and timeouts on %s', (_version, express)
   describe('clean ends', () => {
     it('expires a cookie whose token has no live session in that response', async () => {
       const app = createApp(express, { engine })
-      const response = await supertest(app).get('/me').set('Cookie', `session=${'A'.repeat(43)}`).expect(401)
+      const response = await supertest(app)
+        .get('/me')
+        .set('Cookie', `session=${'A'.repeat(43)}`)
+        .expect(401)
       expect(sessionCookie(response)).toMatch(/Max-Age=0/)
       expect(response.headers['cache-control']).toBe('no-store')
       const malformed = await supertest(app).get('/me').set('Cookie', 'session=not*a*token').expect(401)

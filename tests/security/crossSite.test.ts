@@ -47,11 +47,14 @@ describe.each(expressVersions)('the cross-site rule on %s', (_version, express) 
   it.each<[string, SessionOptions]>([
     ['true', { csrfProtection: true }],
     ["'strict'", { csrfProtection: 'strict' }]
-  ])('ignores an unknown Sec-Fetch-Site value in mode %s, as the spec says, and judges by Origin', async (_m, options) => {
-    const host = { Host: 'app.local', 'Sec-Fetch-Site': 'cross-origin-someday' }
-    expect(await postAuthenticated(options, { ...host, Origin: 'http://app.local' })).toBe(true)
-    expect(await postAuthenticated(options, { ...host, Origin: 'https://evil.example' })).toBe(false)
-  })
+  ])(
+    'ignores an unknown Sec-Fetch-Site value in mode %s, as the spec says, and judges by Origin',
+    async (_m, options) => {
+      const host = { Host: 'app.local', 'Sec-Fetch-Site': 'cross-origin-someday' }
+      expect(await postAuthenticated(options, { ...host, Origin: 'http://app.local' })).toBe(true)
+      expect(await postAuthenticated(options, { ...host, Origin: 'https://evil.example' })).toBe(false)
+    }
+  )
 
   it("judges socket.io's polling handshake and any engine.io GET like an upgrade", async () => {
     const app = createApp(express, { engine })
@@ -81,7 +84,9 @@ describe.each(expressVersions)('the cross-site rule on %s', (_version, express) 
       .set({ Cookie: `session=${token}`, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' })
     expect(response.body.authenticated).toBe(true)
     expect(events).toMatchObject([{ reason: 'cross-site', action: 'session', reportOnly: true }])
-    await supertest(app).post('/me').set({ Cookie: `session=${token}` })
+    await supertest(app)
+      .post('/me')
+      .set({ Cookie: `session=${token}` })
     expect(events.map((event) => event.reason)).toEqual(['cross-site', 'no-origin-headers'])
   })
 
