@@ -45,7 +45,7 @@ async function openLive(token: string) {
 }
 
 describe('the demo live devices page', () => {
-  it('closes a signed-out device's socket, which then hears nothing more of the user', async () => {
+  it("closes a signed-out device's socket, which then hears nothing more of the user", async () => {
     const phone = await apiLogIn()
     const laptop = await apiLogIn()
     const phoneLive = await openLive(phone.token)

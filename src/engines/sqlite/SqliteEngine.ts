@@ -143,7 +143,8 @@ export class SqliteEngine implements SessionEngine {
   /** Removes every row whose category starts with `prefix`, in one statement. */
   deleteByCategoryPrefix(prefix: string): void {
     guarded('delete the sessions', () => {
-      this.open().statements.deleteCategoryPrefix.run(toColumn(prefix))
+      const stored = toColumn(prefix)
+      this.open().statements.deleteCategoryPrefix.run(stored, stored)
     })
   }
 
