@@ -9,7 +9,14 @@ const ENTRY_POINTS = ['./src/index.ts', './src/redis.ts', './src/postgres.ts', '
 const MIDDLEWARE = ['./src/middleware.ts']
 const SESSION = ['./src/session']
 const CONTEXT = ['./src/context.ts', './src/resolveEngine.ts']
-const OPTIONS = ['./src/options.ts', './src/optionNames.ts', './src/migration.ts']
+const OPTIONS = [
+  './src/options.ts',
+  './src/optionNames.ts',
+  './src/optionPick.ts',
+  './src/cookieOptions.ts',
+  './src/presets.ts',
+  './src/migration.ts'
+]
 const REQUEST_HELPERS = ['./src/cookie.ts', './src/csrf.ts', './src/token.ts']
 const STORE = ['./src/store.ts', './src/record.ts', './src/expiry.ts', './src/keys.ts']
 const ENGINES = ['./src/engines']

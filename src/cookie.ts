@@ -16,20 +16,25 @@ export function readSessionCookie(request: Request, name: string): unknown {
   return header ? parse(header)[name] : undefined
 }
 
-/** Sets the session cookie, living until `expiresAt` (capped at 400 days), and marks the response uncacheable. */
+/**
+ * Sets the session cookie and marks the response uncacheable. A persistent cookie lives until `expiresAt`
+ * (capped at 400 days); a browser-session one has no `Max-Age` or `Expires`, so the browser drops it when
+ * it closes (the session's server-side expiry holds either way).
+ */
 export function writeSessionCookie(
   request: Request,
   response: Response,
   config: CookieConfig,
   token: string,
   expiresAt: number | null,
-  now: number
+  now: number,
+  persistent = true
 ): void {
   const maxAgeMs = Math.min(expiresAt === null ? MAX_COOKIE_AGE_MS : expiresAt - now, MAX_COOKIE_AGE_MS)
   setCookie(
     response,
     config.name,
-    serialize(config.name, token, attributes(request, config, Math.max(0, maxAgeMs), now))
+    serialize(config.name, token, attributes(request, config, persistent ? Math.max(0, maxAgeMs) : undefined, now))
   )
 }
 
@@ -43,7 +48,15 @@ export function preventCaching(response: Response): void {
   response.setHeader('Cache-Control', 'no-store')
 }
 
-function attributes(request: Request, config: CookieConfig, maxAgeMs: number, now: number): SerializeOptions {
+// Without `maxAgeMs` the cookie is a browser-session one.
+function attributes(
+  request: Request,
+  config: CookieConfig,
+  maxAgeMs: number | undefined,
+  now: number
+): SerializeOptions {
+  const lifetime =
+    maxAgeMs === undefined ? {} : { maxAge: Math.floor(maxAgeMs / 1000), expires: new Date(now + maxAgeMs) }
   return {
     httpOnly: config.httpOnly,
     secure: config.secure === 'auto' ? isSecure(request) : config.secure,
@@ -52,8 +65,7 @@ function attributes(request: Request, config: CookieConfig, maxAgeMs: number, no
     path: config.path,
     partitioned: config.partitioned || undefined,
     priority: config.priority,
-    maxAge: Math.floor(maxAgeMs / 1000),
-    expires: new Date(now + maxAgeMs)
+    ...lifetime
   }
 }
 

@@ -50,6 +50,13 @@ export interface SessionEngine {
   /** Removes every entry of `category` except the one under `keepToken`, in one round trip. */
   deleteAll?(category: string, keepToken?: string): void | Promise<void>
   /**
+   * Removes every entry whose category starts with `prefix`, compared as a plain case-sensitive string
+   * (never a pattern): how `Session.logOutEveryone()` signs out every user of one registry and leaves the
+   * other registries of a shared store alone. Not on a request path: it may take time in proportion to
+   * the entries.
+   */
+  deleteByCategoryPrefix?(prefix: string): void | Promise<void>
+  /**
    * Stores a new entry as `set` does, then removes the least recently used entries of `category`
    * (in {@link byLeastRecentUse} order), never the new one, until at most `limit`
    * remain, in the same round trip, and resolves the subjects it removed. Without it the core calls

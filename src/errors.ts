@@ -7,6 +7,10 @@ export type SessionErrorCode =
   | 'ESR_SESSION'
   /** `logIn()` on a session read without a response (`readSession()`). */
   | 'ESR_SESSION_NO_RESPONSE'
+  /** `logIn()` answered to a request the cross-site rule judged cross-site (login CSRF). */
+  | 'ESR_CROSS_SITE_LOGIN'
+  /** `Session.logOutEveryone()` on an engine without `deleteByCategoryPrefix`. */
+  | 'ESR_ENGINE_UNSUPPORTED'
   /** An engine call failed: unreachable, timed out, refused the command (`SessionEngineError`). */
   | 'ESR_ENGINE_UNAVAILABLE'
   /** `RedisEngine#prepare()` found a `maxmemory-policy` that may evict session keys. */
@@ -48,6 +52,25 @@ export class SessionEngineError extends SessionError {
       cause,
       code: 'ESR_ENGINE_UNAVAILABLE'
     })
+  }
+}
+
+/**
+ * `logIn()` was answered to a request the cross-site rule judged cross-site: no session was created.
+ * `status` is 403, so an error handler can answer it as it is.
+ */
+export class CrossSiteLogInError extends SessionError {
+  override name = 'CrossSiteLogInError'
+  declare readonly code: 'ESR_CROSS_SITE_LOGIN'
+  readonly status = 403
+  readonly statusCode = 403
+
+  constructor(reason: string) {
+    super(
+      `logIn() refused on a request judged cross-site (${reason}); an identity provider that posts back ` +
+        'cross-site (OAuth form_post) belongs in trustedOrigins',
+      { code: 'ESR_CROSS_SITE_LOGIN' }
+    )
   }
 }
 

@@ -1,6 +1,21 @@
 import type { IncomingMessage } from 'node:http'
 import { inputError, type SessionEngineError } from './errors'
 
+/** Why the cross-site rule judged a request cross-site (see `csrf.ts`). */
+export type CrossSiteReason =
+  /** `Sec-Fetch-Site: cross-site`. */
+  | 'cross-site'
+  /** `Sec-Fetch-Site: same-site`: a sibling subdomain is another origin. */
+  | 'same-site'
+  /** An `Origin` of another host. */
+  | 'foreign-origin'
+  /** No `Origin`, a `Referer` of another host. */
+  | 'foreign-referer'
+  /** Strict mode: the same host under another scheme (an `http://` page, an `https://` app). */
+  | 'scheme-mismatch'
+  /** Strict mode: none of `Sec-Fetch-Site`, `Origin`, `Referer`. */
+  | 'no-origin-headers'
+
 /** What every session event tells: which session, whose, and the request where there is one. Never a token. */
 export interface SessionEvent {
   /** The session id (not the token). */
@@ -35,6 +50,45 @@ export interface EngineErrorEvent {
   request?: IncomingMessage
 }
 
+/** A request came with a token that stands for no session: malformed, or unknown to the engine. */
+export interface InvalidTokenEvent {
+  /** `'malformed'`: not a token this library could have issued; `'unknown'`: no live entry under it. */
+  reason: 'malformed' | 'unknown'
+  /** Where the token came: the session cookie or a Bearer `Authorization` header. */
+  transport: 'cookie' | 'bearer'
+  /** The client's address (`request.ip`, which honours `trust proxy`). */
+  ip: string | null
+  /** The request. */
+  request: IncomingMessage
+}
+
+/** A request came with the token of a session that has ended by a timeout; the entry is removed. */
+export interface ExpiredEvent extends SessionEvent {
+  /** Which deadline passed. */
+  timeout: 'idle' | 'absolute'
+}
+
+/**
+ * The cross-site rule judged a request cross-site while a session cookie came with it or a log in was
+ * answered to it. Carries the reason and the origin named (scheme, host and port), never a header.
+ */
+export interface CrossSiteRefusedEvent {
+  /** Why the request was judged cross-site. */
+  reason: CrossSiteReason
+  /** `'session'`: the cookie's session was not honoured; `'logIn'`: the log in was refused. */
+  action: 'session' | 'logIn'
+  /** `true` in report-only mode: nothing was refused. */
+  reportOnly: boolean
+  /** The origin the request named in `Origin` or `Referer`, `null` when none. */
+  origin: string | null
+  /** The request's method. */
+  method: string
+  /** The client's address. */
+  ip: string | null
+  /** The request. */
+  request: IncomingMessage
+}
+
 /** The events of a `session()` middleware and their payloads. */
 export interface SessionEventMap {
   /** A session started (`logIn()`). */
@@ -47,6 +101,12 @@ export interface SessionEventMap {
   renew: RenewEvent
   /** An engine call failed. */
   engineError: EngineErrorEvent
+  /** A malformed or unknown token came with a request. */
+  invalidToken: InvalidTokenEvent
+  /** A request came with an expired session's token. */
+  expired: ExpiredEvent
+  /** The cross-site rule refused (or, report-only, would refuse) a cookie session or a log in. */
+  crossSiteRefused: CrossSiteRefusedEvent
 }
 
 /** A listener of one event; a rejection or a throw is reported with `process.emitWarning`, never to the request. */

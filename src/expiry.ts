@@ -6,6 +6,11 @@ export interface Timeouts {
   readonly absoluteTimeoutMs: number | null
 }
 
+/** The timeouts and how long use may go unwritten (`null`: half the idle timeout). */
+export interface RenewalTimeouts extends Timeouts {
+  readonly maxWriteIntervalMs: number | null
+}
+
 /** When a session renewed at `now` expires: the sooner of the idle and the absolute deadline. */
 export function expiryFrom(now: number, firstAccessed: number, timeouts: Timeouts): number | null {
   const idle = timeouts.idleTimeoutMs === null ? Infinity : now + timeouts.idleTimeoutMs
@@ -24,12 +29,15 @@ export function isLive(session: StoredSession, now: number, timeouts: Timeouts):
 }
 
 /**
- * Whether a read at `now` should push the expiry forward: once less than half of the idle timeout is
- * left, so a busy session costs at most one write per half timeout.
+ * Whether a read at `now` should push the expiry forward: once the last renewal (the expiry less the
+ * idle timeout) is `maxWriteIntervalMs` old or more, so a busy session costs at most one write per
+ * interval and its use is never unwritten for longer: the session ends at most that interval before the
+ * idle timeout after its last use.
  */
-export function isDueForRenewal(session: StoredSession, now: number, timeouts: Timeouts): boolean {
+export function isDueForRenewal(session: StoredSession, now: number, timeouts: RenewalTimeouts): boolean {
   if (timeouts.idleTimeoutMs === null || session.expiresAt === null) return false
-  if (session.expiresAt - now >= timeouts.idleTimeoutMs / 2) return false
+  const interval = timeouts.maxWriteIntervalMs ?? timeouts.idleTimeoutMs / 2
+  if (session.expiresAt - now >= timeouts.idleTimeoutMs - interval) return false
   const renewed = expiryFrom(now, session.firstAccessed, timeouts)
   return renewed !== null && renewed > session.expiresAt
 }

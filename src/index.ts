@@ -18,7 +18,11 @@ export {
 } from './session/Session'
 export type { SessionData, SessionDataPatch } from './session/data'
 export type {
+  CrossSiteReason,
+  CrossSiteRefusedEvent,
   EngineErrorEvent,
+  ExpiredEvent,
+  InvalidTokenEvent,
   RenewEvent,
   RevokeEvent,
   SessionEvent,
@@ -27,12 +31,13 @@ export type {
 } from './events'
 export { MemoryEngine, type MemoryEngineOptions } from './engines/memory/MemoryEngine'
 export type { Engine, EngineSubject, SessionEngine } from './engine'
-export type { SessionOptions, SameSite } from './options'
+export type { CsrfProtection, SessionOptions, SameSite, Transport } from './options'
 export type { TypeOptions } from './augment'
-export { SessionError, SessionEngineError } from './errors'
+export { CrossSiteLogInError, SessionError, SessionEngineError } from './errors'
 export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_DATA_BYTES } from './options'
 
 /** The upstream name of {@link SessionOptions}, kept so migrating is an import-path change. */
 export type { SessionOptions as ExpressSessionOptions } from './options'
 /** The upstream name of a session as an engine stores it. */
 export type { StoredSession as SessionRegistrySubject } from './record'
+export { presets, type SessionPreset } from './presets'

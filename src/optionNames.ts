@@ -21,7 +21,10 @@ export const SESSION_OPTION_LIST = [
   'sameSiteCookie',
   'idleTimeout',
   'absoluteTimeout',
+  'maxWriteInterval',
   'csrfProtection',
+  'transports',
+  'persistentCookie',
   'trustedOrigins',
   'maxSessionsPerUser',
   'maxDataBytes'

@@ -1,9 +1,13 @@
+import { resolveCookieOptions, type CookieConfig, type SameSite } from './cookieOptions'
 import type { Engine } from './engine'
 import { invalidOption } from './errors'
 import { registryKeys, type RegistryKeys } from './keys'
 import { EXPRESS_SESSION_HINTS } from './migration'
 import { rejectUnknownOptions } from './optionCheck'
 import { SESSION_OPTION_LIST, SESSION_OPTION_NAMES } from './optionNames'
+import { isBoolean, isNonEmptyString, isDuration, isPositiveInteger, pick } from './optionPick'
+
+export type { CookieConfig, SameSite } from './cookieOptions'
 
 const SECOND_MS = 1_000
 const DAY_MS = 24 * 60 * 60 * SECOND_MS
@@ -16,8 +20,22 @@ export const MAX_COOKIE_AGE_MS = 400 * DAY_MS
 /** Largest session data accepted when none is given: 4 KiB serialized. */
 export const DEFAULT_MAX_DATA_BYTES = 4096
 
-/** The `SameSite` cookie attribute. */
-export type SameSite = 'lax' | 'strict' | 'none'
+/** A carrier of the token: the session cookie, or an `Authorization: Bearer` header. */
+export type Transport = 'cookie' | 'bearer'
+
+/**
+ * The modes of the cross-site rule: `true` (refuse what a browser marks or shows as cross-site),
+ * `'strict'` (also refuse an unsafe request with none of `Sec-Fetch-Site`, `Origin`, `Referer`, and
+ * compare the scheme), `'report-only'` (judge as `'strict'` does, emit `'crossSiteRefused'`, refuse
+ * nothing), `false` (off).
+ */
+export type CsrfProtection = boolean | 'strict' | 'report-only'
+
+/** The carriers of the token a registry reads and writes. */
+export interface TransportConfig {
+  readonly cookie: boolean
+  readonly bearer: boolean
+}
 
 /** Options of `session()`, `injectSession()` and the static `Session` methods. */
 export interface SessionOptions {
@@ -38,7 +56,11 @@ export interface SessionOptions {
   registryId?: string
   /** The token registry's name for {@link registryId}; `registryId` wins when both are given. */
   seed?: string
-  /** Name of the cookie that carries the token. `__Host-` names are honoured (Secure, no Domain). @default 'session' */
+  /**
+   * Name of the cookie that carries the token. The prefixes `__Secure-`, `__Host-`, `__Http-` and
+   * `__Host-Http-` (in any case, as browsers match them) are checked: Secure, and no Domain and path `/`
+   * for the host ones, HttpOnly for the Http ones. @default 'session'
+   */
   cookieName?: string
   /** Writes last access time and IP to the engine on every authenticated request. @default false */
   trackSessionAccess?: boolean
@@ -64,18 +86,42 @@ export interface SessionOptions {
   sameSiteCookie?: SameSite
   /**
    * Milliseconds of inactivity after which a session is gone; `false` for none. Use renews it, writing
-   * at most once per half of it (so a session lives between half and all of it after its last use).
+   * at most once per {@link maxWriteInterval} (so a session lives between the idle timeout less that
+   * interval and the whole of it after its last use).
    * @default 2_592_000_000 (30 days)
    */
   idleTimeout?: number | false
+  /**
+   * The longest, in milliseconds, that use of a session may go unwritten: the effective idle timeout is
+   * within this of `idleTimeout`. Smaller is more exact and costs more writes: a busy session is written
+   * at most once per interval (`0`: on every request). Less than `idleTimeout`.
+   * @default half of idleTimeout
+   */
+  maxWriteInterval?: number
   /** Milliseconds after log in at which a session ends however active it is; `false` for none. @default false */
   absoluteTimeout?: number | false
   /**
    * Cross-site request forgery guard: a session carried by the cookie is not honoured on a POST, PUT,
-   * PATCH or DELETE whose `Origin` is foreign or whose `Sec-Fetch-Site` is `cross-site`. Bearer tokens
-   * are unaffected. @default true
+   * PATCH or DELETE, a WebSocket upgrade or an engine.io request (socket.io's polling) whose
+   * `Sec-Fetch-Site` is `cross-site` or `same-site`, or whose `Origin` (else `Referer`) is foreign, and a
+   * log in answered to such a request is refused. `'strict'` also refuses one that carries none of the
+   * three headers and compares the scheme; `'report-only'` judges as `'strict'` and only emits
+   * `'crossSiteRefused'`. Bearer tokens are unaffected. @default true
    */
-  csrfProtection?: boolean
+  csrfProtection?: CsrfProtection
+  /**
+   * Which carriers of the token are read and written: `'cookie'` (the session cookie) and `'bearer'` (an
+   * `Authorization: Bearer` header, and the `Authorization` response header of `logIn()`). With
+   * `['cookie']` no response carries the token outside `Set-Cookie`; with `['bearer']` no cookie is read
+   * or set. @default ['cookie', 'bearer']
+   */
+  transports?: readonly Transport[]
+  /**
+   * Whether the cookie outlives the browser session (`Max-Age` following the session's expiry); `false`
+   * sends a browser-session cookie. `logIn(id, { persistent })` chooses per log in ("remember me"). The
+   * server-side timeouts hold either way. @default true
+   */
+  persistentCookie?: boolean
   /** Origins (`https://app.example.com`) besides the request's own whose unsafe requests may use the cookie. @default [] */
   trustedOrigins?: readonly string[]
   /** The largest session data, in bytes of its JSON; `updateData()` and `logIn()` refuse more with a `TypeError`. @default 4096 */
@@ -96,18 +142,6 @@ void optionListComplete
 /** Sessions one authenticatable may hold when `maxSessionsPerUser` is not given. */
 export const DEFAULT_MAX_SESSIONS_PER_USER = 100
 
-/** Cookie attributes after validation. */
-export interface CookieConfig {
-  readonly name: string
-  readonly httpOnly: boolean
-  readonly secure: boolean | 'auto'
-  readonly sameSite: SameSite
-  readonly domain: string | undefined
-  readonly path: string
-  readonly partitioned: boolean
-  readonly priority: 'low' | 'medium' | 'high' | undefined
-}
-
 /** Options resolved once, validated and frozen; the registry's keys come from `keys.ts`. */
 export interface SessionConfig extends RegistryKeys {
   readonly engine: string | Engine
@@ -115,37 +149,15 @@ export interface SessionConfig extends RegistryKeys {
   readonly trackSessionAccess: boolean
   readonly cookie: CookieConfig
   readonly idleTimeoutMs: number | null
+  /** The longest use may go unwritten; `null` without an idle timeout (nothing to renew). */
+  readonly maxWriteIntervalMs: number | null
   readonly absoluteTimeoutMs: number | null
-  readonly csrfProtection: boolean
+  readonly csrfProtection: CsrfProtection
+  readonly transports: TransportConfig
+  readonly persistentCookie: boolean
   readonly trustedOrigins: ReadonlySet<string>
   readonly maxDataBytes: number
   readonly maxSessionsPerUser: number
-}
-
-// RFC 6265 cookie-name token characters.
-const COOKIE_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-const SAME_SITE_VALUES: readonly string[] = ['lax', 'strict', 'none']
-const PRIORITY_VALUES: readonly string[] = ['low', 'medium', 'high']
-
-type Check = (value: unknown) => boolean
-const isBoolean: Check = (value) => typeof value === 'boolean'
-const isNonEmptyString: Check = (value) => typeof value === 'string' && value.length > 0
-const isDuration: Check = (value) =>
-  value === false || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0)
-
-/** The value of an option that has an upstream alias, and the name it was given under. */
-function aliased<K extends keyof SessionOptions>(
-  options: SessionOptions,
-  name: K,
-  alias: keyof SessionOptions
-): [string, unknown] {
-  return options[name] === undefined && options[alias] !== undefined ? [alias, options[alias]] : [name, options[name]]
-}
-
-function pick<T>(name: string, value: unknown, fallback: T, check: Check, expected: string): T {
-  if (value === undefined) return fallback
-  if (!check(value)) throw invalidOption(name, value, expected)
-  return value as T
 }
 
 function isEngine(value: unknown): value is Engine {
@@ -194,61 +206,7 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
   )
   const seed = pick<string | undefined>('seed', options.seed, undefined, isNonEmptyString, 'a non-empty string')
 
-  const cookieName = pick(
-    'cookieName',
-    options.cookieName,
-    'session',
-    (value) => typeof value === 'string' && COOKIE_NAME_PATTERN.test(value),
-    'a cookie name (RFC 6265 token characters)'
-  )
-  const httpOnly = pick(...aliased(options, 'httpOnly', 'httpOnlyCookie'), true, isBoolean, 'a boolean')
-  const secure = pick<boolean | 'auto'>(
-    ...aliased(options, 'secure', 'secureCookie'),
-    'auto',
-    (value) => isBoolean(value) || value === 'auto',
-    "true, false or 'auto'"
-  )
-  const sameSite = pick<SameSite>(
-    ...aliased(options, 'sameSite', 'sameSiteCookie'),
-    'lax',
-    (value) => SAME_SITE_VALUES.includes(value as string),
-    "'lax', 'strict' or 'none'"
-  )
-  const domain = pick<string | undefined>(
-    'domain',
-    options.domain,
-    undefined,
-    (value) => typeof value === 'string' && /^\.?[A-Za-z0-9.-]+$/.test(value),
-    'a domain name'
-  )
-  const path = pick(
-    'path',
-    options.path,
-    '/',
-    (value) => typeof value === 'string' && /^\/[\x21-\x3a\x3c-\x7e]*$/.test(value),
-    'a path starting with "/"'
-  )
-  const partitioned = pick('partitioned', options.partitioned, false, isBoolean, 'a boolean')
-  const priority = pick<'low' | 'medium' | 'high' | undefined>(
-    'priority',
-    options.priority,
-    undefined,
-    (value) => PRIORITY_VALUES.includes(value as string),
-    "'low', 'medium' or 'high'"
-  )
-
-  // Browsers drop these cookies silently; failing at start-up beats a login that never sticks.
-  if (sameSite === 'none' && secure !== true)
-    throw invalidOption('sameSite', sameSite, "used with secure: true ('none' needs Secure)")
-  if (partitioned && secure !== true)
-    throw invalidOption('partitioned', partitioned, 'used with secure: true (Partitioned needs Secure)')
-  if (cookieName.startsWith('__Host-')) {
-    if (secure !== true) throw invalidOption('secure', secure, 'true for a __Host- cookie name')
-    if (domain !== undefined) throw invalidOption('domain', domain, 'unset for a __Host- cookie name')
-    if (path !== '/') throw invalidOption('path', path, '"/" for a __Host- cookie name')
-  }
-  if (cookieName.startsWith('__Secure-') && secure !== true)
-    throw invalidOption('secure', secure, 'true for a __Secure- cookie name')
+  const cookie = resolveCookieOptions(options)
 
   const idleTimeout = pick<number | false>(
     'idleTimeout',
@@ -265,7 +223,37 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     'a positive whole number of milliseconds, or false'
   )
   const trackSessionAccess = pick('trackSessionAccess', options.trackSessionAccess, false, isBoolean, 'a boolean')
-  const csrfProtection = pick('csrfProtection', options.csrfProtection, true, isBoolean, 'a boolean')
+  const idleTimeoutMs = idleTimeout === false ? null : idleTimeout
+  const maxWriteInterval = pick<number | undefined>(
+    'maxWriteInterval',
+    options.maxWriteInterval,
+    undefined,
+    (value) =>
+      typeof value === 'number' &&
+      Number.isSafeInteger(value) &&
+      value >= 0 &&
+      (idleTimeoutMs === null || value < idleTimeoutMs),
+    'a whole number of milliseconds, 0 or more and less than idleTimeout'
+  )
+  const csrfProtection = pick<CsrfProtection>(
+    'csrfProtection',
+    options.csrfProtection,
+    true,
+    (value) => isBoolean(value) || value === 'strict' || value === 'report-only',
+    "true, false, 'strict' or 'report-only'"
+  )
+  const transports = pick<readonly Transport[]>(
+    'transports',
+    options.transports,
+    ['cookie', 'bearer'],
+    (value) =>
+      Array.isArray(value) &&
+      value.length > 0 &&
+      new Set(value).size === value.length &&
+      value.every((transport) => transport === 'cookie' || transport === 'bearer'),
+    "a non-empty array of 'cookie' and 'bearer'"
+  )
+  const persistentCookie = pick('persistentCookie', options.persistentCookie, true, isBoolean, 'a boolean')
   const trustedOrigins = pick<readonly string[]>(
     'trustedOrigins',
     options.trustedOrigins,
@@ -277,7 +265,7 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     'maxSessionsPerUser',
     options.maxSessionsPerUser,
     DEFAULT_MAX_SESSIONS_PER_USER,
-    (value) => typeof value === 'number' && Number.isSafeInteger(value) && value > 0,
+    isPositiveInteger,
     'a positive whole number'
   )
 
@@ -294,10 +282,13 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     engineOptions,
     ...registryKeys(registryId ?? seed),
     trackSessionAccess,
-    cookie: Object.freeze({ name: cookieName, httpOnly, secure, sameSite, domain, path, partitioned, priority }),
-    idleTimeoutMs: idleTimeout === false ? null : idleTimeout,
+    cookie,
+    idleTimeoutMs,
+    maxWriteIntervalMs: idleTimeoutMs === null ? null : (maxWriteInterval ?? idleTimeoutMs / 2),
     absoluteTimeoutMs: absoluteTimeout === false ? null : absoluteTimeout,
     csrfProtection,
+    transports: Object.freeze({ cookie: transports.includes('cookie'), bearer: transports.includes('bearer') }),
+    persistentCookie,
     trustedOrigins: new Set(trustedOrigins.map(normalizeOrigin)),
     maxDataBytes,
     maxSessionsPerUser

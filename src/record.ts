@@ -24,6 +24,8 @@ export interface StoredSession {
   expiresAt: number | null
   /** The app's session data; absent when empty (most sessions), so it costs nothing in storage. */
   data?: StoredData
+  /** `false` for a browser-session cookie (renewals keep it one); absent for a persistent one. */
+  persistent?: false
 }
 
 const isNullableString = (value: unknown): boolean => value === null || typeof value === 'string'
@@ -43,6 +45,7 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
     isNullableString(subject.userAgent) &&
     isNullableString(subject.deviceId) &&
     (subject.expiresAt === null || isTime(subject.expiresAt)) &&
-    (subject.data === undefined || isPlainObject(subject.data))
+    (subject.data === undefined || isPlainObject(subject.data)) &&
+    (subject.persistent === undefined || subject.persistent === false)
   )
 }

@@ -1,5 +1,5 @@
 import { byLeastRecentUse, type EngineSubject, type SessionEngine } from './engine'
-import { SessionEngineError } from './errors'
+import { SessionEngineError, SessionError } from './errors'
 import { isPending, type MaybePromise } from './maybe'
 import { isStoredSession, type StoredSession } from './record'
 
@@ -83,6 +83,24 @@ export class SessionStore {
       const hashes = Object.keys((await engine.getAll(category)) ?? {}).filter((hash) => hash !== keepHash)
       await Promise.all(hashes.map((hash) => engine.delete(hash, category)))
     })
+  }
+
+  /**
+   * Removes every session whose category starts with `prefix` (every user of one registry). Throws a
+   * {@link SessionError} (`ESR_ENGINE_UNSUPPORTED`) when the engine has no `deleteByCategoryPrefix`.
+   */
+  async removeByCategoryPrefix(prefix: string): Promise<void> {
+    const supported = await this.#call('delete the sessions', async (engine) => {
+      if (!engine.deleteByCategoryPrefix) return false
+      await engine.deleteByCategoryPrefix(prefix)
+      return true
+    })
+    if (!supported) {
+      throw new SessionError(
+        'Session.logOutEveryone() needs an engine with deleteByCategoryPrefix(); this engine has none',
+        { code: 'ESR_ENGINE_UNSUPPORTED' }
+      )
+    }
   }
 
   /** Releases the engine if this store built it; an engine the app passed in is the app's to release. */

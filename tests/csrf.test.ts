@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import supertest from 'supertest'
 import { isForgeryRisk } from '../src/csrf'
-import { MemoryEngine } from '../src'
+import { MemoryEngine, Session } from '../src'
 import { createApp, expressVersions, logIn, sessionCookie } from './support/app'
 
 // Every warning of this file's process: the proxy warning is due once, whichever test meets the proxy first.
@@ -167,11 +167,24 @@ describe.each(expressVersions)('cross-site request forgery on %s', (_version, ex
       expect(await authenticated(app, 'get', { Cookie: `session=${token}` })).toBe(true)
     })
 
-    it('never sets the cookie (login CSRF); the bearer header still carries the token', async () => {
+    it('creates no session at all (login CSRF): no cookie, no token in a header, nothing stored', async () => {
       const app = createApp(express, { engine })
-      const response = await supertest(app).post('/login').set(forged).send({ userId: 'mallory' }).expect(200)
+      const before = await Session.activeSessions('mallory', { engine })
+      const response = await supertest(app).post('/login').set(forged).send({ userId: 'mallory' }).expect(503)
+      expect(response.body.error).toBe('CrossSiteLogInError')
       expect(response.headers['set-cookie']).toBeUndefined()
-      expect(response.headers.authorization).toBe(`bearer ${response.body.token}`)
+      expect(response.headers.authorization).toBeUndefined()
+      expect(await Session.activeSessions('mallory', { engine })).toEqual(before)
+    })
+
+    it('lets a trusted identity provider post a log in back cross-site (OAuth form_post)', async () => {
+      const app = createApp(express, { engine, trustedOrigins: ['https://idp.example'] })
+      const response = await supertest(app)
+        .post('/login')
+        .set({ Origin: 'https://idp.example', 'Sec-Fetch-Site': 'cross-site' })
+        .send({ userId: 'ada' })
+        .expect(200)
+      expect(response.headers['set-cookie']?.[0]).toMatch(/^session=/)
     })
   })
 

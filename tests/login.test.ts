@@ -122,8 +122,18 @@ describe.each(expressVersions)('reading the token on %s', (_version, express) =>
     expect(response.body.authenticated).toBe(true)
   })
 
-  it('prefers a Bearer header over the cookie', async () => {
-    await supertest(app).get('/me').set('Authorization', 'Bearer unknown').set('Cookie', `session=${token}`).expect(401)
+  it('prefers a live Bearer session over the cookie', async () => {
+    const other = await logIn(app, 'grace')
+    const response = await supertest(app)
+      .get('/me')
+      .set('Authorization', `Bearer ${other}`)
+      .set('Cookie', `session=${token}`)
+      .expect(200)
+    expect(response.body.authenticatableId).toBe('grace')
+  })
+
+  it('falls back to a valid cookie when the Bearer token is unknown: an invalid header never hides it', async () => {
+    await supertest(app).get('/me').set('Authorization', 'Bearer unknown').set('Cookie', `session=${token}`).expect(200)
   })
 
   it('uses a custom cookie name', async () => {

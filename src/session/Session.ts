@@ -92,12 +92,11 @@ export class Session {
   }
 
   /**
-   * The raw token of this request's session. Never stored; a getter over private state, so spreading,
-   * `Object.entries`, `structuredClone`, `JSON.stringify` and `inspect` never copy it.
+   * The raw token of this request's session. Never stored; a getter over private state, out of sight of
+   * every listing, so spreading, `Object.entries`, `structuredClone`, `JSON.stringify` and `inspect` (with
+   * `showHidden` and `getters` too) never copy it.
    */
-  get token(): string | null {
-    return stateOf(this).token
-  }
+  declare readonly token: string | null
 
   /** Alias of {@link authenticatableId} (the newer upstream name). */
   get userId(): string | null {
@@ -127,6 +126,18 @@ export class Session {
   static async logOutAll(authenticatableId: AuthenticatableId, options?: SessionOptions): Promise<void> {
     const context = contextFor(options)
     await reporting(context, operations.removeAllOf(context, normalizeAuthenticatableId(authenticatableId)))
+  }
+
+  /**
+   * Signs every user of this registry out: every session whose category is this registry's (its
+   * `registryId`), so registries sharing an engine keep theirs. Meant for an incident or a key change,
+   * not a request path: the engine may take time in proportion to its entries. Throws a
+   * {@link SessionError} (`ESR_ENGINE_UNSUPPORTED`) on an engine without `deleteByCategoryPrefix`. No
+   * `'revoke'` event: the sessions are not listed first.
+   */
+  static async logOutEveryone(options?: SessionOptions): Promise<void> {
+    const context = contextFor(options)
+    await reporting(context, context.store.removeByCategoryPrefix(context.config.categoryPrefix))
   }
 
   /**
@@ -204,6 +215,23 @@ export class Session {
     return `Session ${inspect({ ...this.toJSON(), token: this.token === null ? null : '[redacted]' })}`
   }
 }
+
+// inspect(session, { customInspect: false, showHidden: true, getters: true }) lists and calls every getter
+// of the class's prototype. The token's getter lives one layer further up, behind a proxy that lists no
+// keys, so only code that asks for `session.token` by name reaches it.
+const tokenLayer = new Proxy(
+  Object.create(Object.prototype, {
+    token: {
+      get(this: Session): string | null {
+        return stateOf(this).token
+      },
+      configurable: true,
+      enumerable: false
+    }
+  }) as object,
+  { ownKeys: () => [], getOwnPropertyDescriptor: () => undefined }
+)
+Object.setPrototypeOf(Session.prototype, tokenLayer)
 
 /** Awaits `work` of `session`, telling its `engineError` listeners of an engine failure. */
 function reportingIn<T>(session: Session, work: MaybePromise<T>): Promise<T> {

@@ -1,61 +1,133 @@
-import { readSessionCookie, writeSessionCookie } from '../cookie'
-import { isForgeryRisk } from '../csrf'
+import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../cookie'
+import { judgeCrossSite } from '../csrf'
 import { expiryFrom, isDueForRenewal, isLive } from '../expiry'
 import { andThen, type MaybePromise } from '../maybe'
 import { categoryOf, hashToken } from '../keys'
+import type { Transport } from '../options'
 import type { StoredSession } from '../record'
 import { parseToken, tokenFromAuthorization } from '../token'
 import { adopt, clientIp, UNREAD_IP, type SessionState } from './state'
 
-/** The token a request came with, and whether the cookie carried it (rather than a Bearer header). */
+/** The token a request came with, and what carried it. */
 interface CarriedToken {
   token: string
-  viaCookie: boolean
+  transport: Transport
 }
 
 /**
  * Loads the session a request carries into its state: synchronously when the engine answers
  * synchronously, so the middleware can call `next()` in the same tick.
+ *
+ * A Bearer header is tried first (a client sends it on purpose; a browser attaches the cookie unasked).
+ * When it stands for no live session the cookie is tried next, under the cross-site rule as always: an
+ * invalid header cannot hide a valid cookie, and gains nothing the cookie would not give on its own.
  */
 export function load(state: SessionState): MaybePromise<void> {
-  const carried = carriedToken(state)
-  if (!carried) return
-  const hash = hashToken(carried.token, state.context.config.hashKey)
-  return andThen(state.context.store.find(hash), (stored) => stored && resume(state, carried, hash, stored))
+  const { transports } = state.context.config
+  const fromHeader = transports.bearer ? tokenFromAuthorization(state.request.headers.authorization) : undefined
+  if (fromHeader === null) reportInvalidToken(state, 'malformed', 'bearer')
+  if (typeof fromHeader !== 'string') return loadFromCookie(state)
+  return andThen(loadToken(state, { token: fromHeader, transport: 'bearer' }), (adopted) =>
+    adopted ? undefined : loadFromCookie(state)
+  )
 }
 
-function carriedToken(state: SessionState): CarriedToken | undefined {
+/**
+ * Loads the cookie's session, unless the cross-site rule refuses it. A cookie that stands for no live
+ * session is expired in this response (not on a request judged cross-site, which must never change it).
+ */
+function loadFromCookie(state: SessionState): MaybePromise<void> {
   const { request, context } = state
-  const fromHeader = tokenFromAuthorization(request.headers.authorization)
-  if (fromHeader !== undefined) return fromHeader === null ? undefined : { token: fromHeader, viaCookie: false }
-  const token = parseToken(readSessionCookie(request, context.config.cookie.name))
-  if (!token || isForgeryRisk(request, context.config)) return undefined
-  return { token, viaCookie: true }
+  const { config } = context
+  if (!config.transports.cookie) return
+  const value = readSessionCookie(request, config.cookie.name)
+  if (value === undefined || value === '') return
+  const verdict = judgeCrossSite(request, config)
+  if (verdict) {
+    if (context.events.has('crossSiteRefused'))
+      context.events.emit('crossSiteRefused', {
+        reason: verdict.reason,
+        action: 'session',
+        reportOnly: !verdict.enforced,
+        origin: verdict.origin,
+        method: String(request.method),
+        ip: clientIp(request),
+        request
+      })
+    if (verdict.enforced) return
+  }
+  const expireStale = (): void => {
+    if (verdict === undefined && state.response && !state.response.headersSent)
+      clearSessionCookie(request, state.response, config.cookie, Date.now())
+  }
+  const token = parseToken(value)
+  if (!token) {
+    reportInvalidToken(state, 'malformed', 'cookie')
+    expireStale()
+    return
+  }
+  return andThen(loadToken(state, { token, transport: 'cookie' }), (adopted) => {
+    if (!adopted) expireStale()
+  })
 }
 
-/** Adopts a stored session if it is live, renewing it (or recording this access) when due. */
-function resume(state: SessionState, carried: CarriedToken, hash: string, stored: StoredSession): MaybePromise<void> {
+/** Looks a token up and adopts its session; resolves whether there was a live one. */
+function loadToken(state: SessionState, carried: CarriedToken): MaybePromise<boolean> {
+  const hash = hashToken(carried.token, state.context.config.hashKey)
+  return andThen(state.context.store.find(hash), (stored) => {
+    if (stored) return resume(state, carried, hash, stored)
+    reportInvalidToken(state, 'unknown', carried.transport)
+    return false
+  })
+}
+
+function reportInvalidToken(state: SessionState, reason: 'malformed' | 'unknown', transport: Transport): void {
+  const { request, context } = state
+  if (context.events.has('invalidToken'))
+    context.events.emit('invalidToken', { reason, transport, ip: clientIp(request), request })
+}
+
+/**
+ * Adopts a stored session if it is live, renewing it (or recording this access) when due; resolves
+ * whether it was adopted. An expired one is removed and reported.
+ */
+function resume(
+  state: SessionState,
+  carried: CarriedToken,
+  hash: string,
+  stored: StoredSession
+): MaybePromise<boolean> {
   const { request, response, context } = state
   const { config, store } = context
   const now = Date.now()
   const category = categoryOf(config, stored.userId)
-  if (!isLive(stored, now, config)) return store.remove(hash, category)
+  if (!isLive(stored, now, config)) {
+    const absolute = config.absoluteTimeoutMs !== null && stored.firstAccessed + config.absoluteTimeoutMs <= now
+    context.events.emit('expired', {
+      sessionId: stored.id,
+      userId: stored.userId,
+      request,
+      timeout: absolute ? 'absolute' : 'idle'
+    })
+    return andThen(store.remove(hash, category), () => false)
+  }
   const renew = isDueForRenewal(stored, now, config)
   if (!renew && !config.trackSessionAccess) {
     adopt(state, carried.token, hash, stored)
     state.lastAccessed = new Date(now)
     state.lastIp = UNREAD_IP
-    return
+    return true
   }
   const lastIp = clientIp(request)
   const expiresAt = renew ? expiryFrom(now, stored.firstAccessed, config) : stored.expiresAt
   const updated = { ...stored, lastAccessed: now, lastIp, expiresAt }
   // update() only rewrites a live entry: a logOut that lands between our read and this write wins.
   return andThen(store.update(hash, category, updated), (applied) => {
-    if (!applied) return
+    if (!applied) return false
     adopt(state, carried.token, hash, updated)
-    if (!renew) return
-    if (carried.viaCookie && response) {
+    if (!renew) return true
+    // A browser-session cookie has no lifetime to move; the server-side expiry moved all the same.
+    if (carried.transport === 'cookie' && response && updated.persistent !== false) {
       writeSessionCookie(request, response, config.cookie, carried.token, expiresAt, now)
     }
     context.events.emit('renew', {
@@ -64,5 +136,6 @@ function resume(state: SessionState, carried: CarriedToken, hash: string, stored
       request,
       expiresAt: state.expiresAt
     })
+    return true
   })
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http'
 import type { SessionContext } from '../context'
-import { clearSessionCookie, writeSessionCookie } from '../cookie'
-import { isForgeryRisk } from '../csrf'
-import { inputError, SessionError } from '../errors'
+import { clearSessionCookie, preventCaching, writeSessionCookie } from '../cookie'
+import { isForgeryRisk, judgeCrossSite } from '../csrf'
+import { CrossSiteLogInError, inputError, SessionError } from '../errors'
 import { expiryFrom } from '../expiry'
 import { categoryOf, hashToken } from '../keys'
 import type { StoredSession } from '../record'
@@ -15,6 +15,12 @@ import { adopt, clientIp, lastIpOf, reset, type SessionState } from './state'
 export interface LogInOptions {
   /** The new session's data (see `SessionData`). @default {} */
   data?: SessionDataPatch
+  /**
+   * Whether the cookie outlives the browser session ("remember me"); `false` sends a browser-session
+   * cookie, and the session's renewals keep it one. The server-side timeouts hold either way.
+   * @default the `persistentCookie` option
+   */
+  persistent?: boolean
 }
 
 // Bounds what a client can make us store per session.
@@ -66,6 +72,9 @@ export async function logIn(
   const userId = normalizeAuthenticatableId(authenticatableId)
   const { config, store } = context
   const data = mergeData(undefined, options?.data ?? {}, config.maxDataBytes)
+  const persistent = options?.persistent ?? config.persistentCookie
+  if (typeof persistent !== 'boolean') throw inputError('logIn() option "persistent" must be a boolean')
+  refuseCrossSiteLogIn(state)
   if (state.hash && state.stored) await store.remove(state.hash, categoryOf(config, state.stored.userId))
   const now = Date.now()
   const ip = clientIp(request)
@@ -80,18 +89,41 @@ export async function logIn(
     userAgent: userAgent === undefined ? null : userAgent.slice(0, MAX_USER_AGENT_LENGTH),
     deviceId: null,
     expiresAt: expiryFrom(now, now, config),
-    ...(data && { data })
+    ...(data && { data }),
+    ...(!persistent && { persistent: false as const })
   }
   const token = generateToken()
   const hash = hashToken(token, config.hashKey)
   const capped = await store.create(hash, categoryOf(config, userId), stored, config.maxSessionsPerUser)
   adopt(state, token, hash, stored)
-  response.setHeader('Authorization', `bearer ${token}`)
-  // Login CSRF: another site must not plant its session in this browser.
-  if (!isForgeryRisk(request, config))
-    writeSessionCookie(request, response, config.cookie, token, stored.expiresAt, now)
+  preventCaching(response)
+  if (config.transports.bearer) response.setHeader('Authorization', `bearer ${token}`)
+  if (config.transports.cookie)
+    writeSessionCookie(request, response, config.cookie, token, stored.expiresAt, now, persistent)
   context.events.emit('logIn', { sessionId: stored.id, userId, request })
   emitRevoke(context, userId, capped, request)
+}
+
+/**
+ * Login CSRF: another site must not plant its session in this browser, nor start one at all through
+ * it. Throws before anything changes; in report-only mode only reports. Bearer-only registries are not
+ * judged: no cookie is set, and a cross-site page cannot read the response header.
+ */
+function refuseCrossSiteLogIn(state: SessionState): void {
+  const { request, context } = state
+  if (!context.config.transports.cookie) return
+  const verdict = judgeCrossSite(request, context.config)
+  if (!verdict) return
+  context.events.emit('crossSiteRefused', {
+    reason: verdict.reason,
+    action: 'logIn',
+    reportOnly: !verdict.enforced,
+    origin: verdict.origin,
+    method: String(request.method),
+    ip: clientIp(request),
+    request
+  })
+  if (verdict.enforced) throw new CrossSiteLogInError(verdict.reason)
 }
 
 /** Ends this session or another of the same authenticatable (see `Session#logOut`). */
@@ -103,7 +135,12 @@ export async function logOut(state: SessionState, tokenOrSessionId?: string): Pr
     const ended = state.stored
     if (ended) await store.remove(state.hash!, categoryOf(config, ended.userId))
     // Logout CSRF: another site must not sign this browser out.
-    if (response && (ended || tokenOrSessionId === undefined) && !isForgeryRisk(request, config))
+    if (
+      response &&
+      config.transports.cookie &&
+      (ended || tokenOrSessionId === undefined) &&
+      !isForgeryRisk(request, config)
+    )
       clearSessionCookie(request, response, config.cookie, Date.now())
     reset(state)
     if (ended) context.events.emit('logOut', { sessionId: ended.id, userId: ended.userId, request })

@@ -1,3 +1,4 @@
+import { describeBulkDelete } from './bulk'
 import { describeConcurrency } from './concurrency'
 import { describeExpiry } from './expiry'
 import { conformanceRunner } from './runner'
@@ -7,7 +8,7 @@ import { describeWrites } from './writes'
 
 /**
  * Registers the engine contract's test suite with the caller's test runner: storage, the optional
- * atomic writes, expiry and concurrent calls. Runner-agnostic: it uses only the functions passed in and
+ * atomic writes and bulk delete, expiry and concurrent calls. Runner-agnostic: it uses only the functions passed in and
  * `node:assert`, so it runs under jest, vitest and `node:test` alike.
  *
  * @example
@@ -19,6 +20,7 @@ export function engineConformance(options: EngineConformanceOptions): void {
     const runner = conformanceRunner(options)
     describeStorage(runner)
     describeWrites(runner)
+    describeBulkDelete(runner)
     describeExpiry(runner)
     describeConcurrency(runner)
   })

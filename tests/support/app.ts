@@ -42,7 +42,8 @@ export function createApp(
   app.post(
     '/login',
     route(async (request, response) => {
-      await request.session.logIn(request.body.userId)
+      const { userId, persistent } = request.body
+      await request.session.logIn(userId, persistent === undefined ? undefined : { persistent })
       response.json({ token: request.session.token, session: request.session })
     })
   )

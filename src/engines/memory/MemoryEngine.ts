@@ -161,6 +161,13 @@ export class MemoryEngine implements SessionEngine {
     }
   }
 
+  deleteByCategoryPrefix(prefix: string): void {
+    for (const [category, members] of [...this.categories]) {
+      if (!category.startsWith(prefix)) continue
+      for (const token of [...members]) this.delete(token)
+    }
+  }
+
   clear(): void {
     this.entries.clear()
     this.categories.clear()

@@ -217,6 +217,12 @@ export class PostgresEngine implements SessionEngine {
     else await this.connection.run(this.statements.deleteCategoryExcept, [toColumn(category), toColumn(keepToken)])
   }
 
+  /** Removes every row whose category starts with `prefix`, in one `DELETE`. */
+  async deleteByCategoryPrefix(prefix: string): Promise<void> {
+    const pattern = `${toColumn(prefix).replace(/[\\%_]/g, '\\$&')}%`
+    await this.connection.run(this.statements.deleteCategoryPrefix, [pattern])
+  }
+
   /** Removes every row of the table, once `prepare()` has found it to be the engine's own. */
   async clear(): Promise<void> {
     await this.prepare()

@@ -24,6 +24,7 @@ export interface Statements {
   readonly delete: Statement
   readonly deleteCategory: Statement
   readonly deleteCategoryExcept: Statement
+  readonly deleteCategoryPrefix: Statement
   readonly lockCategory: Statement
   readonly setCapped: Statement
   readonly sweep: Statement
@@ -90,6 +91,8 @@ export function statementsFor(table: TableName): Statements {
     delete: statement('delete', `DELETE FROM ${t} WHERE token = $1`),
     deleteCategory: statement('delete_category', `DELETE FROM ${t} WHERE category = $1`),
     deleteCategoryExcept: statement('delete_category_except', `DELETE FROM ${t} WHERE category = $1 AND token <> $2`),
+    // $1 is a LIKE pattern whose `\\`, `%` and `_` are escaped: the prefix matches as plain text.
+    deleteCategoryPrefix: statement('delete_category_prefix', `DELETE FROM ${t} WHERE category LIKE $1 ESCAPE '\\'`),
     // Serialises the capped log ins of one category, so that two at once cannot both stay under the cap.
     lockCategory: statement('lock_category', 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))'),
     // The statement's snapshot predates its insert, so the ranking sees the category's other rows only:

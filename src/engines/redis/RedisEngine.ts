@@ -264,6 +264,17 @@ export class RedisEngine implements SessionEngine {
     await Promise.all(this.acknowledged(keys).map((step) => step((key, args) => this.connection.send(key, args))))
   }
 
+  /**
+   * Removes every entry of the categories that start with `prefix`: `SCAN` over this identifier's index
+   * keys on every master, then each category as `deleteAll` removes it (never on a request path).
+   */
+  async deleteByCategoryPrefix(prefix: string): Promise<void> {
+    const indexPrefix = this.indexKey('')
+    await this.connection.scanMatching(`${escapeGlob(indexPrefix + prefix)}*`, async (keys) => {
+      for (const key of keys) await this.deleteAll(key.slice(indexPrefix.length))
+    })
+  }
+
   /** Removes every key under this engine's identifier, with `SCAN` on every master (never on a request path). */
   async clear(): Promise<void> {
     this.cache?.clear()

@@ -74,6 +74,18 @@ export class RedisConnection {
     for (const master of masters) await command((args) => this.bounded(master(args)))
   }
 
+  /** Calls `each` with every key matching `pattern`, batch by batch, with `SCAN` on every master: never on a request. */
+  async scanMatching(pattern: string, each: (keys: string[]) => Promise<void>): Promise<void> {
+    await this.onMasters(async (node) => {
+      let cursor = '0'
+      do {
+        const [next, keys] = (await node(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'])) as [unknown, unknown[]]
+        cursor = text(next)
+        if (keys.length > 0) await each(keys.map(text))
+      } while (cursor !== '0')
+    })
+  }
+
   /** Removes every key matching `pattern`, with `SCAN` on every master: for `clear()` only, never a request. */
   async unlinkMatching(pattern: string): Promise<void> {
     await this.onMasters(async (node) => {

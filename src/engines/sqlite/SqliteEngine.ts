@@ -140,6 +140,14 @@ export class SqliteEngine implements SessionEngine {
     })
   }
 
+  /** Removes every row whose category starts with `prefix`, in one statement. */
+  deleteByCategoryPrefix(prefix: string): void {
+    guarded('delete the sessions', () => {
+      const stored = toColumn(prefix)
+      this.open().statements.deleteCategoryPrefix.run(stored, stored)
+    })
+  }
+
   /** Removes every row of the table. */
   clear(): void {
     guarded('clear the sessions', () => this.open().statements.clear.run())

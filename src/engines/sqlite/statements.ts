@@ -29,6 +29,8 @@ export interface Statements {
   readonly deleteCategory: Statement<[string]>
   /** `(category, keepToken)` */
   readonly deleteCategoryExcept: Statement<[string, string]>
+  /** `(prefix, prefix)`: every row whose category starts with it, compared case-sensitively. */
+  readonly deleteCategoryPrefix: Statement<[string, string]>
   /** `(category, now)`: the category's expired rows, inside the cap's transaction. */
   readonly deleteExpiredOfCategory: Statement<[string, number]>
   /** `(category, newToken, keep)` → the JSON of the rows past the `keep` most recently used others. */
@@ -66,6 +68,8 @@ export function prepareStatements(database: Database, table: string): Statements
     delete: prepare(`DELETE FROM ${t} WHERE token = ?`),
     deleteCategory: prepare(`DELETE FROM ${t} WHERE category = ?`),
     deleteCategoryExcept: prepare(`DELETE FROM ${t} WHERE category = ? AND token <> ?`),
+    // Not LIKE, which SQLite compares without case: a registry's tag must match exactly.
+    deleteCategoryPrefix: prepare(`DELETE FROM ${t} WHERE substr(category, 1, length(?)) = ?`),
     deleteExpiredOfCategory: prepare(`DELETE FROM ${t} WHERE category = ? AND ${EXPIRED}`),
     // The contract's order: least recently used first (NULL sorts lowest), ties by the earliest log in.
     // The `keep` most recent others stay; the rest go, and their JSON comes back.
