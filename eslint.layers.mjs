@@ -8,7 +8,7 @@ import importX from 'eslint-plugin-import-x'
 const ENTRY_POINTS = ['./src/index.ts', './src/redis.ts', './src/postgres.ts', './src/sqlite.ts', './src/testing.ts']
 const MIDDLEWARE = ['./src/middleware.ts']
 const SESSION = ['./src/session']
-const CONTEXT = ['./src/context.ts', './src/resolveEngine.ts']
+const CONTEXT = ['./src/context.ts', './src/resolveEngine.ts', './src/readiness.ts']
 const OPTIONS = ['./src/options.ts', './src/optionNames.ts', './src/migration.ts']
 const REQUEST_HELPERS = ['./src/cookie.ts', './src/csrf.ts', './src/token.ts']
 const STORE = ['./src/store.ts', './src/record.ts', './src/expiry.ts', './src/keys.ts']
