@@ -71,6 +71,12 @@ const zones = [
     message: 'optionCheck.ts imports only errors.ts'
   },
   {
+    target: ['./src/telemetry.ts', './src/debug.ts'],
+    from: './src',
+    except: ['./telemetry.ts', './debug.ts', './events.ts', './maybe.ts', './errors.ts'],
+    message: 'telemetry.ts and debug.ts sit beside events.ts, below the store'
+  },
+  {
     target: './src/events.ts',
     from: './src',
     except: ['./errors.ts', './events.ts'],

@@ -124,7 +124,13 @@ function attachSession(
 /** Route guard: `next()` when the request is authenticated, otherwise ends the response with 401. */
 export function authenticateRequest(request: Request, response: Response, next: NextFunction): void {
   if ((request as RequestWithSession).session?.authenticated) next()
-  else response.status(401).end()
+  else unauthorized(response)
+}
+
+// Every session accepts a Bearer token, so a 401 names the scheme (RFC 6750): clients know how to authenticate.
+function unauthorized(response: Response): void {
+  response.status(401).setHeader('WWW-Authenticate', 'Bearer')
+  response.end()
 }
 
 /** What `requireRecentLogin()` answers with its 403. */
@@ -143,7 +149,7 @@ export function requireRecentLogin(maxAgeMs: number): RequestHandler {
   return function recentLoginGuard(request: Request, response: Response, next: NextFunction): void {
     const { authenticated, firstAccessed } = (request as RequestWithSession).session ?? {}
     if (!authenticated || !firstAccessed) {
-      response.status(401).end()
+      unauthorized(response)
       return
     }
     if (Date.now() - firstAccessed.getTime() <= maxAgeMs) {

@@ -2,6 +2,7 @@ import { byLeastRecentUse, type EngineSubject, type SessionEngine } from './engi
 import { SessionEngineError } from './errors'
 import { isPending, type MaybePromise } from './maybe'
 import { isStoredSession, type StoredSession } from './record'
+import { observeEngineCall } from './telemetry'
 
 // Never a token hash (those are 43 base64url characters): the read that proves the engine answers finds nothing.
 const READY_PROBE_KEY = 'ready-probe'
@@ -124,7 +125,7 @@ export class SessionStore {
     if (!engine) return this.#prepare().then(() => this.#call(operation, action, map))
     let result: MaybePromise<T>
     try {
-      result = action(engine)
+      result = observeEngineCall(operation, () => action(engine))
     } catch (error) {
       throw new SessionEngineError(operation, error)
     }
