@@ -8,7 +8,7 @@ import importX from 'eslint-plugin-import-x'
 const ENTRY_POINTS = ['./src/index.ts', './src/redis.ts', './src/postgres.ts', './src/sqlite.ts', './src/testing.ts']
 const MIDDLEWARE = ['./src/middleware.ts']
 const SESSION = ['./src/session']
-const CONTEXT = ['./src/context.ts', './src/resolveEngine.ts']
+const CONTEXT = ['./src/context.ts', './src/resolveEngine.ts', './src/readiness.ts']
 const OPTIONS = [
   './src/options.ts',
   './src/optionNames.ts',
@@ -76,6 +76,12 @@ const zones = [
     from: './src',
     except: ['./errors.ts', './optionCheck.ts'],
     message: 'optionCheck.ts imports only errors.ts'
+  },
+  {
+    target: ['./src/telemetry.ts', './src/debug.ts'],
+    from: './src',
+    except: ['./telemetry.ts', './debug.ts', './events.ts', './maybe.ts', './errors.ts'],
+    message: 'telemetry.ts and debug.ts sit beside events.ts, below the store'
   },
   {
     target: './src/events.ts',

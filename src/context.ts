@@ -2,6 +2,7 @@ import { resolveEngine } from './resolveEngine'
 import { SessionEvents } from './events'
 import { resolveOptions, type SessionConfig, type SessionOptions } from './options'
 import { SessionStore } from './store'
+import { observeSessions } from './telemetry'
 
 /** Validated options and the store they resolve to: built once per middleware. */
 export interface SessionContext {
@@ -21,6 +22,7 @@ export function createContext(options: SessionOptions): SessionContext {
   const owned = typeof config.engine === 'string' && !(config.engine === 'memory' && config.engineOptions === undefined)
   const store = new SessionStore(resolveEngine(config.engine, config.engineOptions), owned)
   const context = { config, store, events: new SessionEvents() }
+  observeSessions(context.events)
   contexts.set(options, context)
   return context
 }

@@ -1,5 +1,3 @@
-import type { EngineInterface } from '@universal-packages/token-registry'
-
 // All an engine imports from the core: the errors it may throw for bad options or a refused store.
 export { invalidOption, notAnOption, SessionError, type InputError } from './errors'
 export { rejectUnknownOptions, type MigrationHints } from './optionCheck'
@@ -70,8 +68,22 @@ export interface SessionEngine {
   ): EngineSubject[] | Promise<EngineSubject[]>
 }
 
+/**
+ * The shape of an engine written for `@universal-packages/token-registry` (its `EngineInterface`), spelled
+ * out here so that neither the core nor its types need that package installed.
+ */
+export interface TokenRegistryEngine {
+  prepare?(): void | Promise<void>
+  release?(): void | Promise<void>
+  clear(): void | Promise<void>
+  delete(token: string): void | Promise<void>
+  get(token: string): Record<string, unknown> | Promise<Record<string, unknown>>
+  getAll(category: string): Record<string, unknown> | Promise<Record<string, unknown>>
+  set(token: string, category: string, subject: Record<string, unknown>): void | Promise<void>
+}
+
 /** Any engine the `engine` option accepts: ours, or one written for `@universal-packages/token-registry`. */
-export type Engine = SessionEngine | EngineInterface
+export type Engine = SessionEngine | TokenRegistryEngine
 
 /** The times that order sessions by use: a subject's `lastAccessed` and `firstAccessed`. */
 export interface UseTimes {

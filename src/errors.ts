@@ -47,8 +47,10 @@ export class SessionEngineError extends SessionError {
   readonly status = 503
   readonly statusCode = 503
 
-  constructor(operation: string, cause: unknown) {
-    super(`session engine failed to ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+  /** `detail` says where to look, such as the option that set the engine up. */
+  constructor(operation: string, cause: unknown, detail?: string) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(`session engine failed to ${operation}: ${reason}${detail === undefined ? '' : ` (${detail})`}`, {
       cause,
       code: 'ESR_ENGINE_UNAVAILABLE'
     })

@@ -7,6 +7,7 @@ import type { SessionEventMap, SessionListener } from './events'
 import type { SessionOptions } from './options'
 import { isPending, type MaybePromise } from './maybe'
 import { load } from './session/load'
+import { engineReady } from './readiness'
 import { sessionOf, type Session } from './session/Session'
 import { newState, reportEngineError } from './session/state'
 
@@ -21,6 +22,12 @@ export interface SessionMiddleware {
    * engine object passed in, and the shared `'memory'` engine, are left alone: they are the app's.
    */
   release(): Promise<void>
+  /**
+   * Connects and checks the engine: resolves once it has answered, rejects with a `SessionEngineError`
+   * naming the option to fix (and the package to install when a client is missing). Await it at start-up
+   * so a misconfigured engine stops the app instead of failing every authenticated request.
+   */
+  ready(): Promise<void>
   /**
    * Adds a listener for `'logIn'`, `'logOut'`, `'revoke'`, `'renew'` or `'engineError'`: for sessions
    * served by this middleware and by static `Session` calls given the same options object. A listener
@@ -64,6 +71,7 @@ export function session(options?: SessionOptions): SessionMiddleware {
   }
   const middleware: SessionMiddleware = Object.assign(sessionMiddleware, {
     release: () => context.store.release(),
+    ready: () => engineReady(context),
     on<E extends keyof SessionEventMap>(event: E, listener: SessionListener<E>): SessionMiddleware {
       context.events.on(event, listener)
       return middleware
@@ -116,7 +124,13 @@ function attachSession(
 /** Route guard: `next()` when the request is authenticated, otherwise ends the response with 401. */
 export function authenticateRequest(request: Request, response: Response, next: NextFunction): void {
   if ((request as RequestWithSession).session?.authenticated) next()
-  else response.status(401).end()
+  else unauthorized(response)
+}
+
+// Every session accepts a Bearer token, so a 401 names the scheme (RFC 6750): clients know how to authenticate.
+function unauthorized(response: Response): void {
+  response.status(401).setHeader('WWW-Authenticate', 'Bearer')
+  response.end()
 }
 
 /** What `requireRecentLogin()` answers with its 403. */
@@ -135,7 +149,7 @@ export function requireRecentLogin(maxAgeMs: number): RequestHandler {
   return function recentLoginGuard(request: Request, response: Response, next: NextFunction): void {
     const { authenticated, firstAccessed } = (request as RequestWithSession).session ?? {}
     if (!authenticated || !firstAccessed) {
-      response.status(401).end()
+      unauthorized(response)
       return
     }
     if (Date.now() - firstAccessed.getTime() <= maxAgeMs) {

@@ -1,4 +1,3 @@
-import * as tokenRegistry from '@universal-packages/token-registry'
 import type { Engine, SessionEngine } from './engine'
 import { invalidOption } from './errors'
 import { MemoryEngine } from './engines/memory/MemoryEngine'
@@ -8,6 +7,11 @@ import { MemoryEngine } from './engines/memory/MemoryEngine'
 const REDIS_ENTRY = 'express-session-registry/redis'
 const POSTGRES_ENTRY = 'express-session-registry/postgres'
 const SQLITE_ENTRY = 'express-session-registry/sqlite'
+// An optional peer dependency, loaded only for an engine name that is not one of ours.
+const TOKEN_REGISTRY = '@universal-packages/token-registry'
+
+/** The client package each engine built by name needs: an optional peer dependency the app installs. */
+const ENGINE_PEERS: Readonly<Record<string, string>> = { redis: 'redis', postgres: 'pg', sqlite: 'better-sqlite3' }
 
 type EngineClass = new (options?: Record<string, unknown>) => SessionEngine
 
@@ -23,10 +27,9 @@ interface SqliteEntry {
   SqliteEngine: EngineClass
 }
 
-// The token registry is CommonJS, and Node's ES module loader cannot see its named exports: there they
-// sit under `default`.
-const { Registry } =
-  'Registry' in tokenRegistry ? tokenRegistry : (tokenRegistry as unknown as { default: typeof tokenRegistry }).default
+interface TokenRegistryModule {
+  Registry: new (options: { engine: string; engineOptions?: Record<string, unknown> }) => { engine: unknown }
+}
 
 let sharedMemoryEngine: MemoryEngine | undefined
 
@@ -49,19 +52,79 @@ export function resolveEngine(
   if (typeof engine !== 'string') return engine as SessionEngine
   if (engine === 'memory') return engineOptions ? new MemoryEngine(engineOptions) : getSharedMemoryEngine()
   if (engine === 'redis') {
-    return (import(REDIS_ENTRY) as Promise<RedisEntry>).then(({ RedisEngine }) => new RedisEngine(engineOptions))
+    return withPeer(
+      engine,
+      import(REDIS_ENTRY) as Promise<RedisEntry>,
+      ({ RedisEngine }) => new RedisEngine(engineOptions)
+    )
   }
   if (engine === 'postgres') {
-    return (import(POSTGRES_ENTRY) as Promise<PostgresEntry>).then(
+    return withPeer(
+      engine,
+      import(POSTGRES_ENTRY) as Promise<PostgresEntry>,
       ({ PostgresEngine }) => new PostgresEngine(engineOptions)
     )
   }
   if (engine === 'sqlite') {
-    return (import(SQLITE_ENTRY) as Promise<SqliteEntry>).then(({ SqliteEngine }) => new SqliteEngine(engineOptions))
+    return withPeer(
+      engine,
+      import(SQLITE_ENTRY) as Promise<SqliteEntry>,
+      ({ SqliteEngine }) => new SqliteEngine(engineOptions)
+    )
   }
+  const { Registry } = loadTokenRegistry(engine)
   try {
     return new Registry({ engine, engineOptions }).engine as SessionEngine
   } catch (error) {
     throw Object.assign(invalidOption('engine', engine, 'an installed token-registry engine name'), { cause: error })
   }
+}
+
+/** Builds an engine from its entry, naming the package to install when the engine's client is missing. */
+async function withPeer<E>(
+  name: string,
+  entry: Promise<E>,
+  build: (entry: E) => SessionEngine
+): Promise<SessionEngine> {
+  try {
+    return build(await entry)
+  } catch (error) {
+    const peer = ENGINE_PEERS[name]
+    if (peer !== undefined && isMissingModule(error, peer)) {
+      throw new Error(`engine "${name}" needs the package "${peer}", which is not installed: npm install ${peer}`, {
+        cause: error
+      })
+    }
+    throw error
+  }
+}
+
+function loadTokenRegistry(engine: string): TokenRegistryModule {
+  let loaded: TokenRegistryModule | { default: TokenRegistryModule }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require(TOKEN_REGISTRY) as TokenRegistryModule | { default: TokenRegistryModule }
+  } catch (error) {
+    if (!isMissingModule(error, TOKEN_REGISTRY)) throw error
+    throw Object.assign(
+      invalidOption(
+        'engine',
+        engine,
+        `"memory", "redis", "postgres", "sqlite", an engine object, or the name of a token-registry engine once ${TOKEN_REGISTRY} is installed (npm install ${TOKEN_REGISTRY})`
+      ),
+      { cause: error }
+    )
+  }
+  // The token registry is CommonJS; through an ES module build its exports may sit under `default`.
+  return 'Registry' in loaded ? loaded : loaded.default
+}
+
+/** Whether `error` is Node's "cannot find module" for the package `name` itself. */
+export function isMissingModule(error: unknown, name: string): boolean {
+  if (!(error instanceof Error)) return false
+  const code = (error as NodeJS.ErrnoException).code
+  return (
+    (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') &&
+    (error.message.includes(`'${name}'`) || error.message.includes(`"${name}"`))
+  )
 }

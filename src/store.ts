@@ -2,6 +2,10 @@ import { byLeastRecentUse, type EngineSubject, type SessionEngine } from './engi
 import { SessionEngineError, SessionError } from './errors'
 import { isPending, type MaybePromise } from './maybe'
 import { isStoredSession, type StoredSession } from './record'
+import { observeEngineCall } from './telemetry'
+
+// Never a token hash (those are 43 base64url characters): the read that proves the engine answers finds nothing.
+const READY_PROBE_KEY = 'ready-probe'
 
 /**
  * The core's only door to an engine: prepares it once, retries preparation after a failure (so the app
@@ -103,15 +107,30 @@ export class SessionStore {
     }
   }
 
-  /** Releases the engine if this store built it; an engine the app passed in is the app's to release. */
+  /** Prepares the engine and reads an entry that never exists: resolves once the engine has answered. */
+  async ready(): Promise<void> {
+    await this.#call('answer', (engine) => engine.get(READY_PROBE_KEY))
+  }
+
+  /**
+   * Releases the engine if this store built it; an engine the app passed in is the app's to release.
+   * Never rejects for an engine that never connected: a shutdown after a failed start has nothing to lose.
+   */
   async release(): Promise<void> {
     if (!this.#owned) return
+    const connected = this.#engine !== undefined
     this.#engine = undefined
     this.#preparing = undefined
+    let engine: SessionEngine
     try {
-      await (await this.#source).release?.()
+      engine = await this.#source
+    } catch {
+      return
+    }
+    try {
+      await engine.release?.()
     } catch (error) {
-      throw new SessionEngineError('release', error)
+      if (connected) throw new SessionEngineError('release', error)
     }
   }
 
@@ -124,7 +143,7 @@ export class SessionStore {
     if (!engine) return this.#prepare().then(() => this.#call(operation, action, map))
     let result: MaybePromise<T>
     try {
-      result = action(engine)
+      result = observeEngineCall(operation, () => action(engine))
     } catch (error) {
       throw new SessionEngineError(operation, error)
     }

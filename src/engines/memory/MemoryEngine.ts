@@ -7,6 +7,7 @@ import {
   type SessionEngine
 } from '../../engine'
 import { SubjectSnapshot } from '../subjectCopy'
+import { warnIfOneOfSeveral } from './processWarning'
 
 /** Options of {@link MemoryEngine}. */
 export interface MemoryEngineOptions {
@@ -66,6 +67,7 @@ export class MemoryEngine implements SessionEngine {
     }
     this.maxSessions = maxSessions
     this.sweepInterval = sweepInterval
+    warnIfOneOfSeveral()
   }
 
   /** How many entries are stored, expired ones not yet swept included. */

@@ -1,15 +1,14 @@
-import type { RedisClientOptions } from 'redis'
 import { invalidOption, rejectUnknownOptions } from '../../engine'
 import type { RedisAdapter } from './adapter'
 import { CONNECT_REDIS_HINTS } from './migration'
-import { NODE_REDIS_CLIENT_OPTIONS } from './optionNames'
+import { NODE_REDIS_CLIENT_OPTIONS, type NodeRedisClientOptions } from './optionNames'
 import { adapterFor, type SupportedRedisClient } from './detect'
 import { readLocalCacheOptions, type LocalCacheOptions } from './localCache'
 import { NodeRedisClientAdapter } from './nodeRedis'
 import { createOwnClient, globalValue, type OwnedClient } from './ownClient'
 
 /** Options of {@link RedisEngine}: every node-redis `createClient` option, plus the ones below. */
-export interface RedisEngineOptions extends RedisClientOptions {
+export interface RedisEngineOptions extends NodeRedisClientOptions {
   /** Host of the client the engine creates (shorthand for `socket.host`). @default 'localhost' */
   host?: string
   /** Port of the client the engine creates (shorthand for `socket.port`). @default 6379 */

@@ -1,5 +1,6 @@
 import type { RedisClientOptions } from 'redis'
 import { invalidOption } from '../../engine'
+import type { NodeRedisClientOptions } from './optionNames'
 import type { RedisClientLike } from './nodeRedis'
 
 /** The client the engine creates, as far as it starts and stops it (node-redis v4 has no `close`/`destroy`). */
@@ -21,7 +22,7 @@ const URL_PROTOCOLS = new Set(['redis:', 'rediss:'])
  * so an app that passes an ioredis client never needs it installed.
  */
 export function createOwnClient(
-  options: RedisClientOptions,
+  options: NodeRedisClientOptions,
   host: string | undefined,
   port: number | undefined
 ): OwnedClient {
@@ -30,7 +31,7 @@ export function createOwnClient(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createClient } = require('redis') as typeof import('redis')
   const client = createClient({
-    ...options,
+    ...(options as RedisClientOptions),
     // Without the offline queue a command sent while Redis is unreachable fails at once instead of
     // waiting, with the request, for a reconnection that may never come.
     disableOfflineQueue: options.disableOfflineQueue ?? true,

@@ -1,0 +1,136 @@
+import type * as OpenTelemetry from '@opentelemetry/api'
+import { debugEnabled, debugLog } from './debug'
+import type { SessionEvents } from './events'
+import { isPending, type MaybePromise } from './maybe'
+
+/** The name of this library's OpenTelemetry meter and tracer. */
+export const INSTRUMENTATION_NAME = 'express-session-registry'
+
+// An optional peer dependency: without it, and without the debug log, an engine call is the call alone.
+const OPENTELEMETRY_API = '@opentelemetry/api'
+
+interface Instruments {
+  readonly provider: OpenTelemetry.MeterProvider
+  readonly duration: OpenTelemetry.Histogram
+  readonly errors: OpenTelemetry.Counter
+  readonly created: OpenTelemetry.Counter
+  readonly ended: OpenTelemetry.Counter
+}
+
+let api: typeof OpenTelemetry | null | undefined
+let instruments: Instruments | undefined
+
+/** `@opentelemetry/api`, loaded on first use, once; `null` when it is not installed. */
+function openTelemetry(): typeof OpenTelemetry | null {
+  if (api === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      api = require(OPENTELEMETRY_API) as typeof OpenTelemetry
+    } catch {
+      api = null
+    }
+  }
+  return api
+}
+
+// Built again when the app registers a meter provider later: instruments of the no-op provider record nothing.
+function currentInstruments(otel: typeof OpenTelemetry): Instruments {
+  const provider = otel.metrics.getMeterProvider()
+  if (instruments?.provider === provider) return instruments
+  const meter = provider.getMeter(INSTRUMENTATION_NAME)
+  instruments = {
+    provider,
+    duration: meter.createHistogram('express_session_registry.engine.duration', {
+      description: 'Duration of session engine calls',
+      unit: 's'
+    }),
+    errors: meter.createCounter('express_session_registry.engine.errors', {
+      description: 'Session engine calls that failed'
+    }),
+    created: meter.createCounter('express_session_registry.sessions.created', { description: 'Sessions logged in' }),
+    ended: meter.createCounter('express_session_registry.sessions.ended', {
+      description: 'Sessions logged out or revoked'
+    })
+  }
+  return instruments
+}
+
+/**
+ * Runs one engine call, `operation` naming it ("read the session"), and reports it: a span
+ * `session engine <operation>`, its duration in the `express_session_registry.engine.duration` histogram,
+ * a failure in `express_session_registry.engine.errors`, and a debug log line. At once when the call
+ * answers at once.
+ */
+export function observeEngineCall<T>(operation: string, call: () => MaybePromise<T>): MaybePromise<T> {
+  const otel = openTelemetry()
+  if (otel === null && !debugEnabled) return call()
+  const started = performance.now()
+  const span = otel?.trace.getTracer(INSTRUMENTATION_NAME).startSpan(`session engine ${operation}`, {
+    kind: otel.SpanKind.CLIENT,
+    attributes: { 'session.engine.operation': operation }
+  })
+  const finish = (error?: unknown): void => {
+    const seconds = (performance.now() - started) / 1_000
+    const failure = error === undefined ? undefined : error instanceof Error ? error.message : String(error)
+    if (otel !== null) {
+      const { duration, errors } = currentInstruments(otel)
+      const attributes = { 'session.engine.operation': operation, outcome: failure === undefined ? 'ok' : 'error' }
+      duration.record(seconds, attributes)
+      if (failure !== undefined) errors.add(1, attributes)
+      if (span !== undefined && failure !== undefined) {
+        span.recordException(error instanceof Error ? error : failure)
+        span.setStatus({ code: otel.SpanStatusCode.ERROR, message: failure })
+      }
+    }
+    span?.end()
+    const ms = (seconds * 1_000).toFixed(1)
+    if (failure === undefined) debugLog('engine %s: ok in %sms', operation, ms)
+    else debugLog('engine %s: failed in %sms: %s', operation, ms, failure)
+  }
+  let result: MaybePromise<T>
+  try {
+    result = call()
+  } catch (error) {
+    finish(error)
+    throw error
+  }
+  if (!isPending(result)) {
+    finish()
+    return result
+  }
+  return Promise.resolve(result).then(
+    (value) => {
+      finish()
+      return value
+    },
+    (error: unknown) => {
+      finish(error)
+      throw error
+    }
+  )
+}
+
+/**
+ * Counts the sessions `events` reports started (`express_session_registry.sessions.created`) and ended by
+ * log out or revocation (`express_session_registry.sessions.ended`), and logs them by id to the debug log.
+ * Adds no listener when neither OpenTelemetry nor the debug log is there.
+ */
+export function observeSessions(events: SessionEvents): void {
+  const otel = openTelemetry()
+  if (otel === null && !debugEnabled) return
+  const count = (counter: 'created' | 'ended', sessions: number, reason: string): void => {
+    if (otel !== null) currentInstruments(otel)[counter].add(sessions, { reason })
+  }
+  events.on('logIn', ({ sessionId }) => {
+    count('created', 1, 'logIn')
+    debugLog('session %s logged in', sessionId)
+  })
+  events.on('logOut', ({ sessionId }) => {
+    count('ended', 1, 'logOut')
+    debugLog('session %s logged out', sessionId)
+  })
+  events.on('revoke', ({ sessionIds }) => {
+    count('ended', sessionIds.length, 'revoke')
+    debugLog('sessions %s revoked', sessionIds.join(', '))
+  })
+}
