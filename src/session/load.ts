@@ -5,7 +5,7 @@ import { andThen, type MaybePromise } from '../maybe'
 import { categoryOf, hashToken } from '../keys'
 import type { StoredSession } from '../record'
 import { parseToken, tokenFromAuthorization } from '../token'
-import { adopt, clientIp, UNREAD_IP, type SessionState } from './state'
+import { adopt, clientIp, dateOf, UNREAD_IP, type SessionState } from './state'
 
 /** The token a request came with, and whether the cookie carried it (rather than a Bearer header). */
 interface CarriedToken {
@@ -43,7 +43,7 @@ function resume(state: SessionState, carried: CarriedToken, hash: string, stored
   const renew = isDueForRenewal(stored, now, config)
   if (!renew && !config.trackSessionAccess) {
     adopt(state, carried.token, hash, stored)
-    state.lastAccessed = new Date(now)
+    state.lastAccessed = now
     state.lastIp = UNREAD_IP
     return
   }
@@ -62,7 +62,7 @@ function resume(state: SessionState, carried: CarriedToken, hash: string, stored
       sessionId: updated.id,
       userId: updated.userId,
       request,
-      expiresAt: state.expiresAt
+      expiresAt: dateOf(state.expiresAt)
     })
   })
 }
