@@ -162,7 +162,9 @@ describe.each(expressVersions)('requireSession() with Redis unreachable on %s', 
     const engine = new RedisEngine({ host: '127.0.0.1', port, commandTimeout: 200 })
     const options: SessionOptions = { engine }
     const reported: unknown[] = []
-    session(options).on('engineError', ({ error }) => reported.push(error))
+    session(options).on('engineError', ({ error }) => {
+      reported.push(error)
+    })
     const errors: unknown[] = []
     const app = express()
     app.get('/me', requireSession(options), (_request: Request, response: Response) => {
