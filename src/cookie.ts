@@ -1,10 +1,10 @@
-import { parse, serialize, type SerializeOptions } from 'cookie'
+import { serialize, type SerializeOptions } from 'cookie'
 import type { Request, Response } from 'express'
 import type { CookieConfig } from './options'
 import { MAX_COOKIE_AGE_MS } from './options'
 
 /**
- * The raw value of the session cookie: from `request.cookies` when cookie-parser ran, otherwise parsed
+ * The raw value of the session cookie: from `request.cookies` when cookie-parser ran, otherwise read
  * from the `Cookie` header.
  */
 export function readSessionCookie(request: Request, name: string): unknown {
@@ -13,7 +13,59 @@ export function readSessionCookie(request: Request, name: string): unknown {
     return Object.prototype.hasOwnProperty.call(parsed, name) ? (parsed as Record<string, unknown>)[name] : undefined
   }
   const header = request.headers.cookie
-  return header ? parse(header)[name] : undefined
+  return header ? cookieValue(header, name) : undefined
+}
+
+const SPACE = 0x20
+const TAB = 0x09
+
+/**
+ * The value of cookie `name` in a `Cookie` header, read as the `cookie` package's `parse` reads it, without
+ * building an object of every cookie: pairs split at `;`, a pair without `=` skipped, name and value
+ * trimmed of spaces and tabs, the first pair of a name wins, a value with `%` URI-decoded (kept as it is
+ * when that fails).
+ */
+export function cookieValue(header: string, name: string): string | undefined {
+  const length = header.length
+  let start = 0
+  while (start < length) {
+    let end = header.indexOf(';', start)
+    if (end === -1) end = length
+    const equals = header.indexOf('=', start)
+    if (equals === -1) return undefined
+    if (equals < end) {
+      let keyStart = start
+      while (keyStart < equals && isBlank(header.charCodeAt(keyStart))) keyStart++
+      let keyEnd = equals
+      while (keyEnd > keyStart && isBlank(header.charCodeAt(keyEnd - 1))) keyEnd--
+      if (keyEnd - keyStart === name.length && header.startsWith(name, keyStart)) {
+        return decodeValue(trimmed(header, equals + 1, end))
+      }
+    }
+    start = end + 1
+  }
+  return undefined
+}
+
+function trimmed(text: string, from: number, to: number): string {
+  let start = from
+  let end = to
+  while (start < end && isBlank(text.charCodeAt(start))) start++
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--
+  return text.slice(start, end)
+}
+
+function decodeValue(value: string): string {
+  if (!value.includes('%')) return value
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
+}
+
+function isBlank(code: number): boolean {
+  return code === SPACE || code === TAB
 }
 
 /**

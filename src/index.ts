@@ -5,6 +5,7 @@ export {
   injectSession,
   readSession,
   authenticateRequest,
+  requireSession,
   requireRecentLogin,
   RECENT_LOGIN_REQUIRED,
   type SessionMiddleware

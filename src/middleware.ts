@@ -133,6 +133,59 @@ function unauthorized(response: Response): void {
   response.end()
 }
 
+/**
+ * Route guard that loads the session itself: `next()` when the request is authenticated, otherwise 401
+ * with `WWW-Authenticate: Bearer`. When `session()` (or `injectSession()`) already set
+ * `request.session`, that session is checked as it is; otherwise it is loaded here from `options` and
+ * set on the request, so a route that needs a session pays one handler and a route that does not pays
+ * nothing. An engine failure goes to `next(err)` (a `SessionEngineError`, status 503). Options are
+ * validated once, when the guard is made; pass the options object `session()` was given to share its
+ * engine and listeners.
+ */
+export function requireSession(options?: SessionOptions): RequestHandler {
+  const context = contextFor(options)
+  return function sessionGuard(request: Request, response: Response, next: NextFunction): void {
+    const present = (request as RequestWithSession).session
+    if (present !== undefined) {
+      admitIf(present.authenticated, response, next)
+      return
+    }
+    const state = newState(request, response, context)
+    ;(request as RequestWithSession).session = sessionOf(state)
+    let loading: MaybePromise<void>
+    try {
+      loading = load(state)
+    } catch (error) {
+      reportEngineError(context, error, request)
+      next(error)
+      return
+    }
+    // Outside the try: an error thrown further down the chain is not ours to report.
+    if (!isPending(loading)) {
+      admitIf(state.authenticated, response, next)
+      return
+    }
+    Promise.resolve(loading).then(
+      () => admitIf(state.authenticated, response, next),
+      (error: unknown) => {
+        reportEngineError(context, error, request)
+        next(error)
+      }
+    )
+  }
+}
+
+function admitIf(authenticated: boolean, response: Response, next: NextFunction): void {
+  if (authenticated) next()
+  else answerUnauthenticated(response)
+}
+
+/** The 401 of a route that needs a session: Bearer is a scheme the client may authenticate with. */
+function answerUnauthenticated(response: Response): void {
+  response.setHeader('WWW-Authenticate', 'Bearer')
+  response.status(401).end()
+}
+
 /** What `requireRecentLogin()` answers with its 403. */
 export const RECENT_LOGIN_REQUIRED = 'A recent login is required: log in again to continue.'
 

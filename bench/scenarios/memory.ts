@@ -21,6 +21,10 @@ export const memoryGroup: ScenarioGroup = {
       label: 'ours, MemoryEngine, cookie',
       create: (services) => oursApp({ engine: 'memory', credential: 'cookie' }, services)
     },
+    'ours-require-session': {
+      label: 'ours, MemoryEngine, Bearer, requireSession() alone',
+      create: (services) => oursApp({ engine: 'memory', credential: 'bearer', guard: 'requireSession' }, services)
+    },
     'express-session-memory': {
       label: 'express-session + MemoryStore',
       create: (services) => expressSessionApp('memory', services)
@@ -30,6 +34,11 @@ export const memoryGroup: ScenarioGroup = {
   summary: [
     { engine: 'memory', library: 'ours, Bearer', floor: 'memory-bearer' },
     { engine: 'memory', library: 'ours, cookie', floor: 'memory-cookie' },
+    {
+      engine: 'memory (floor: no session)',
+      library: 'ours, `requireSession()` alone, Bearer',
+      floor: 'require-session'
+    },
     {
       engine: 'memory',
       library: 'express-session + MemoryStore',
@@ -55,6 +64,14 @@ export const memoryGroup: ScenarioGroup = {
       baseline: 'noop',
       candidate: 'ours-memory-cookie',
       target: 0.97
+    },
+    {
+      id: 'require-session',
+      kind: 'read',
+      label: 'ours MemoryEngine, requireSession() alone on the route, Bearer, vs no session',
+      baseline: 'none',
+      candidate: 'ours-require-session',
+      target: 0.95
     },
     {
       id: 'memory-bearer-none',

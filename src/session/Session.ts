@@ -14,27 +14,23 @@ import {
 } from './facts'
 import { load } from './load'
 import * as operations from './operations'
-import { lastIpOf, newState, reportEngineError, type SessionState } from './state'
+import { dateOf, lastIpOf, newState, reportEngineError, type SessionState } from './state'
 
 export type { ActiveSession, AuthenticatableId, SessionFacts } from './facts'
 export type { LogInOptions } from './operations'
 
-// Each session's state, reachable only from this module: the Session itself has getters only, so no
-// app code can write a fact, and the middleware hands a state in through sessionOf().
-const states = new WeakMap<Session, SessionState>()
-
-function stateOf(session: Session): SessionState {
-  const state = states.get(session)
-  if (!state) throw new TypeError('express-session-registry: not a session built by its constructor or session()')
-  return state
-}
+// The state sessionOf() hands to the constructor it calls: set and taken back in the same synchronous
+// call, so a constructor called by app code never sees one.
+let handedState: SessionState | undefined
 
 /** The session that reads `state`: how the middleware builds `request.session` from its own context. */
 export function sessionOf(state: SessionState): Session {
-  // Not through the constructor, which would look a context up by options object.
-  const session = Object.create(Session.prototype) as Session
-  states.set(session, state)
-  return session
+  handedState = state
+  try {
+    return new Session(state.request)
+  } finally {
+    handedState = undefined
+  }
 }
 
 /**
@@ -47,48 +43,54 @@ export class Session {
    * request may be a raw Node request; without a response (a WebSocket upgrade) the session cannot log in.
    */
   constructor(request: IncomingMessage, response?: ServerResponse, options?: SessionOptions) {
-    states.set(this, newState(request, response, contextFor(options)))
+    const handed = handedState
+    handedState = undefined
+    // Not looked up by options object when sessionOf() hands a state in with its own context.
+    this.#state = handed ?? newState(request, response, contextFor(options))
   }
+
+  // Private: the Session itself has getters only, so no app code can write a fact or reach the token.
+  readonly #state: SessionState
 
   /** Whether the request carries a live session. */
   get authenticated(): boolean {
-    return stateOf(this).authenticated
+    return this.#state.authenticated
   }
   /** The session id: stable for the session's life, not the token, safe to show and to log. */
   get id(): string | null {
-    return stateOf(this).id
+    return this.#state.id
   }
   /** Who is logged in, as given to `logIn()` (as a string). */
   get authenticatableId(): string | null {
-    return stateOf(this).authenticatableId
+    return this.#state.authenticatableId
   }
   /** When the session was created at log in. */
   get firstAccessed(): Date | null {
-    return stateOf(this).firstAccessed
+    return dateOf(this.#state.firstAccessed)
   }
   /** This request's time. */
   get lastAccessed(): Date | null {
-    return stateOf(this).lastAccessed
+    return dateOf(this.#state.lastAccessed)
   }
   /** The IP of the log in request. */
   get firstIp(): string | null {
-    return stateOf(this).firstIp
+    return this.#state.firstIp
   }
   /** This request's IP (`request.ip`), read from the request only when asked for. */
   get lastIp(): string | null {
-    return lastIpOf(stateOf(this))
+    return lastIpOf(this.#state)
   }
   /** The user agent of the log in request. */
   get userAgent(): string | null {
-    return stateOf(this).userAgent
+    return this.#state.userAgent
   }
   /** A device id recorded with `updateDeviceId()`. */
   get deviceId(): string | null {
-    return stateOf(this).deviceId
+    return this.#state.deviceId
   }
   /** When the session ends unless renewed; `null` when no timeout applies. */
   get expiresAt(): Date | null {
-    return stateOf(this).expiresAt
+    return dateOf(this.#state.expiresAt)
   }
 
   /**
@@ -97,6 +99,13 @@ export class Session {
    * `showHidden` and `getters` too) never copy it.
    */
   declare readonly token: string | null
+
+  static {
+    Object.setPrototypeOf(
+      Session.prototype,
+      tokenLayer((session) => session.#state.token)
+    )
+  }
 
   /** Alias of {@link authenticatableId} (the newer upstream name). */
   get userId(): string | null {
@@ -110,7 +119,7 @@ export class Session {
 
   /** This session's data, read-only (change it with {@link updateData}); `{}` without a session. */
   get data(): Readonly<SessionData> {
-    return dataOf(stateOf(this).stored)
+    return dataOf(this.#state.stored)
   }
 
   /** All live sessions of an authenticatable, keyed by session id (for admin screens and jobs). */
@@ -145,7 +154,7 @@ export class Session {
    * loads its session. `injectSession()` calls it; call it yourself only on a session you constructed.
    */
   async prepare(): Promise<void> {
-    await reportingIn(this, load(stateOf(this)))
+    await reportingIn(this.#state, load(this.#state))
   }
 
   /**
@@ -155,7 +164,7 @@ export class Session {
    * fixation). Throws a {@link SessionError} on a session read without a response.
    */
   async logIn(authenticatableId: AuthenticatableId, options?: operations.LogInOptions): Promise<void> {
-    await reportingIn(this, operations.logIn(stateOf(this), authenticatableId, options))
+    await reportingIn(this.#state, operations.logIn(this.#state, authenticatableId, options))
   }
 
   /**
@@ -164,22 +173,22 @@ export class Session {
    * a session was ended.
    */
   async logOut(tokenOrSessionId?: string): Promise<boolean> {
-    return reportingIn(this, operations.logOut(stateOf(this), tokenOrSessionId))
+    return reportingIn(this.#state, operations.logOut(this.#state, tokenOrSessionId))
   }
 
   /** Ends every other session of this authenticatable, keeping this one. */
   async logOutOthers(): Promise<void> {
-    await reportingIn(this, operations.logOutOthers(stateOf(this)))
+    await reportingIn(this.#state, operations.logOutOthers(this.#state))
   }
 
   /** All live sessions of this authenticatable, keyed by session id, this one marked `current`. */
   async activeSessions(): Promise<Record<string, ActiveSession>> {
-    return reportingIn(this, operations.activeSessions(stateOf(this)))
+    return reportingIn(this.#state, operations.activeSessions(this.#state))
   }
 
   /** Records a device id on this session. Resolves whether the session still existed to record it on. */
   async updateDeviceId(deviceId: string): Promise<boolean> {
-    return reportingIn(this, operations.updateDeviceId(stateOf(this), deviceId))
+    return reportingIn(this.#state, operations.updateDeviceId(this.#state, deviceId))
   }
 
   /**
@@ -189,7 +198,7 @@ export class Session {
    * `constructor` key, or is over `maxDataBytes` serialized.
    */
   async updateData(patch: SessionDataPatch): Promise<boolean> {
-    return reportingIn(this, operations.updateData(stateOf(this), patch))
+    return reportingIn(this.#state, operations.updateData(this.#state, patch))
   }
 
   /** The session's public facts, without the token. */
@@ -219,23 +228,23 @@ export class Session {
 // inspect(session, { customInspect: false, showHidden: true, getters: true }) lists and calls every getter
 // of the class's prototype. The token's getter lives one layer further up, behind a proxy that lists no
 // keys, so only code that asks for `session.token` by name reaches it.
-const tokenLayer = new Proxy(
-  Object.create(Object.prototype, {
-    token: {
-      get(this: Session): string | null {
-        return stateOf(this).token
-      },
-      configurable: true,
-      enumerable: false
-    }
-  }) as object,
-  { ownKeys: () => [], getOwnPropertyDescriptor: () => undefined }
-)
-Object.setPrototypeOf(Session.prototype, tokenLayer)
+function tokenLayer(tokenOf: (session: Session) => string | null): object {
+  return new Proxy(
+    Object.create(Object.prototype, {
+      token: {
+        get(this: Session): string | null {
+          return tokenOf(this)
+        },
+        configurable: true,
+        enumerable: false
+      }
+    }) as object,
+    { ownKeys: () => [], getOwnPropertyDescriptor: () => undefined }
+  )
+}
 
 /** Awaits `work` of `session`, telling its `engineError` listeners of an engine failure. */
-function reportingIn<T>(session: Session, work: MaybePromise<T>): Promise<T> {
-  const state = stateOf(session)
+function reportingIn<T>(state: SessionState, work: MaybePromise<T>): Promise<T> {
   return reporting(state.context, work, state.request)
 }
 

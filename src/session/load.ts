@@ -6,7 +6,7 @@ import { categoryOf, hashToken } from '../keys'
 import type { Transport } from '../options'
 import type { StoredSession } from '../record'
 import { parseToken, tokenFromAuthorization } from '../token'
-import { adopt, clientIp, UNREAD_IP, type SessionState } from './state'
+import { adopt, clientIp, dateOf, UNREAD_IP, type SessionState } from './state'
 
 /** The token a request came with, and what carried it. */
 interface CarriedToken {
@@ -114,7 +114,7 @@ function resume(
   const renew = isDueForRenewal(stored, now, config)
   if (!renew && !config.trackSessionAccess) {
     adopt(state, carried.token, hash, stored)
-    state.lastAccessed = new Date(now)
+    state.lastAccessed = now
     state.lastIp = UNREAD_IP
     return true
   }
@@ -134,7 +134,7 @@ function resume(
       sessionId: updated.id,
       userId: updated.userId,
       request,
-      expiresAt: state.expiresAt
+      expiresAt: dateOf(state.expiresAt)
     })
     return true
   })

@@ -183,7 +183,7 @@ export async function activeSessions(state: SessionState): Promise<Record<string
   const active = await listActive(state.context, state.stored.userId, state.hash)
   const current = state.id === null ? undefined : active[state.id]
   if (current && state.lastAccessed) {
-    current.lastAccessed = state.lastAccessed
+    current.lastAccessed = new Date(state.lastAccessed)
     current.lastIp = lastIpOf(state)
   }
   return active

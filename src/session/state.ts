@@ -21,14 +21,17 @@ export interface SessionState {
   authenticated: boolean
   id: string | null
   authenticatableId: string | null
-  firstAccessed: Date | null
-  lastAccessed: Date | null
+  /** Milliseconds since the epoch: `Session` builds its `Date`s only when they are read. */
+  firstAccessed: number | null
+  /** This request's time, in milliseconds since the epoch. */
+  lastAccessed: number | null
   firstIp: string | null
   /** `Session#lastIp`, or {@link UNREAD_IP} until it is asked for. */
   lastIp: string | null | typeof UNREAD_IP
   userAgent: string | null
   deviceId: string | null
-  expiresAt: Date | null
+  /** Milliseconds since the epoch; `null` when no timeout applies. */
+  expiresAt: number | null
 }
 
 /** Marks a request IP not read yet: Express computes `request.ip` anew on every access (proxy trust rules). */
@@ -80,13 +83,18 @@ export function adopt(state: SessionState, token: string, hash: string, stored: 
   state.authenticated = true
   state.id = stored.id
   state.authenticatableId = stored.userId
-  state.firstAccessed = new Date(stored.firstAccessed)
-  state.lastAccessed = new Date(stored.lastAccessed)
+  state.firstAccessed = stored.firstAccessed
+  state.lastAccessed = stored.lastAccessed
   state.firstIp = stored.firstIp
   state.lastIp = stored.lastIp
   state.userAgent = stored.userAgent
   state.deviceId = stored.deviceId
-  state.expiresAt = stored.expiresAt === null ? null : new Date(stored.expiresAt)
+  state.expiresAt = stored.expiresAt
+}
+
+/** A stored time as a `Date`: a new one at each read, so no caller can move the session's own. */
+export function dateOf(time: number | null): Date | null {
+  return time === null ? null : new Date(time)
 }
 
 /** Makes the state an unauthenticated one. */

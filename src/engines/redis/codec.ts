@@ -83,24 +83,57 @@ export function legacyPrefix(category: string): string {
 
 /**
  * The entry in a `HGETALL` reply (a flat array, a `Map` or an object, of strings or Buffers), or
- * `undefined` for an empty reply or a hash this engine did not write.
+ * `undefined` for an empty reply or a hash this engine did not write. Decoded field by field into the
+ * subject: this runs on every request.
  */
 export function decodeHash(reply: unknown): StoredEntry | undefined {
-  let category: string | undefined
-  const fields: [string, unknown][] = []
-  for (const [name, raw] of hashPairs(reply)) {
-    let value: unknown
-    try {
-      value = JSON.parse(raw)
-    } catch {
-      return undefined
+  if (reply === null || reply === undefined) return undefined
+  const decoding: Decoding = { category: undefined, subject: {} }
+  if (Array.isArray(reply)) {
+    for (let position = 0; position + 1 < reply.length; position += 2) {
+      if (!decodeField(decoding, text(reply[position]), text(reply[position + 1]))) return undefined
     }
-    if (name !== CATEGORY_FIELD) fields.push([subjectName(name), value])
-    else if (typeof value === 'string') category = value
-    else return undefined
+  } else if (reply instanceof Map) {
+    for (const [name, value] of reply as Map<unknown, unknown>) {
+      if (!decodeField(decoding, text(name), text(value))) return undefined
+    }
+  } else {
+    const fields = reply as Record<string, unknown>
+    for (const name of Object.keys(fields)) {
+      if (!decodeField(decoding, name, text(fields[name]))) return undefined
+    }
   }
-  // fromEntries defines own properties, so a field named "__proto__" stays a field.
-  return category === undefined ? undefined : { category, subject: Object.fromEntries(fields) }
+  const { category, subject } = decoding
+  return category === undefined ? undefined : { category, subject }
+}
+
+interface Decoding {
+  category: string | undefined
+  subject: EngineSubject
+}
+
+/** Adds one hash field to the entry being decoded; `false` when it is not one this engine wrote. */
+function decodeField(decoding: Decoding, name: string, raw: string): boolean {
+  let value: unknown
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    return false
+  }
+  if (name === CATEGORY_FIELD) {
+    if (typeof value !== 'string') return false
+    decoding.category = value
+    return true
+  }
+  const long = LONG_NAMES.get(name)
+  if (long !== undefined) decoding.subject[long] = value
+  // Defined, not assigned: a field named "__proto__" stays a field.
+  else Object.defineProperty(decoding.subject, subjectName(name), fieldDescriptor(value))
+  return true
+}
+
+function fieldDescriptor(value: unknown): PropertyDescriptor {
+  return { value, enumerable: true, writable: true, configurable: true }
 }
 
 /** The category in a stored `c` field, or `undefined` when it holds none. */
@@ -152,17 +185,4 @@ export function subjectsIn(replies: unknown[]): EngineSubject[] {
     const entry = decodeTaken(reply)
     return entry ? [entry.subject] : []
   })
-}
-
-function hashPairs(reply: unknown): [string, string][] {
-  if (reply === null || reply === undefined) return []
-  if (Array.isArray(reply)) {
-    const pairs: [string, string][] = []
-    for (let position = 0; position + 1 < reply.length; position += 2) {
-      pairs.push([text(reply[position]), text(reply[position + 1])])
-    }
-    return pairs
-  }
-  const entries = reply instanceof Map ? [...reply.entries()] : Object.entries(reply as Record<string, unknown>)
-  return entries.map(([name, value]: [unknown, unknown]) => [text(name), text(value)])
 }

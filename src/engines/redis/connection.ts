@@ -15,19 +15,24 @@ export function script(source: string): RedisScript {
 export type Step = (send: Send) => Promise<unknown>
 
 /**
- * The commands the engine sends, over whichever client the adapter wraps. Each round trip gets one
- * timer, `timeoutMs`, so that a request never waits on a Redis that stopped answering (a hung server
- * or a dropped network sends no connection error); an error keeps the client's last connection error
- * as its `cause`, so "the client is offline" still says why.
+ * The commands the engine sends, over whichever client the adapter wraps. Each round trip gets a
+ * deadline `timeoutMs` away, so that a request never waits on a Redis that stopped answering (a hung
+ * server or a dropped network sends no connection error); an error keeps the client's last connection
+ * error as its `cause`, so "the client is offline" still says why.
  */
 export class RedisConnection {
   private readonly health: ClientHealth
+  // Round trips still unanswered, in the order they were sent, which is their deadlines' order.
+  private readonly waiting = new Set<Waiting>()
+  private clock: NodeJS.Timeout | undefined
+  private readonly tickMs: number
 
   constructor(
     readonly adapter: RedisAdapter,
     private readonly timeoutMs: number
   ) {
     this.health = healthOf(adapter)
+    this.tickMs = Math.min(MAX_TICK_MS, Math.max(1, Math.floor(timeoutMs / TICKS_PER_TIMEOUT)))
   }
 
   private get lastConnectionError(): Error | undefined {
@@ -99,20 +104,38 @@ export class RedisConnection {
     })
   }
 
+  // One clock for every round trip, not a timer and a promise race each: a request's commands are the
+  // hot path, and a round trip fails at most one tick (an eighth of the timeout, at most 250 ms) late.
   private bounded<T>(reply: Promise<T>): Promise<T> {
-    const failed = (error: unknown) => Promise.reject(this.withCause(error))
-    if (this.timeoutMs === Infinity) return reply.catch(failed)
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`, { cause: this.lastConnectionError })),
-        this.timeoutMs
+    if (this.timeoutMs === Infinity) return reply.catch((error: unknown) => Promise.reject(this.withCause(error)))
+    return new Promise<T>((resolve, reject) => {
+      const waiting: Waiting = { deadline: Date.now() + this.timeoutMs, reject }
+      this.waiting.add(waiting)
+      this.clock ??= setInterval(() => this.failOverdue(), this.tickMs).unref()
+      reply.then(
+        (value) => {
+          this.waiting.delete(waiting)
+          resolve(value)
+        },
+        (error: unknown) => {
+          this.waiting.delete(waiting)
+          reject(this.withCause(error))
+        }
       )
     })
-    return Promise.race([reply, timeout])
-      .catch(failed)
-      .finally(() => clearTimeout(timer))
+  }
+
+  private failOverdue(): void {
+    const now = Date.now()
+    for (const waiting of this.waiting) {
+      if (waiting.deadline > now) return
+      this.waiting.delete(waiting)
+      waiting.reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`, { cause: this.lastConnectionError }))
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.clock)
+      this.clock = undefined
+    }
   }
 
   private withCause(error: unknown): unknown {
@@ -123,6 +146,15 @@ export class RedisConnection {
     return error
   }
 }
+
+/** A round trip waiting on its answer, to be failed once its deadline passes. */
+interface Waiting {
+  readonly deadline: number
+  readonly reject: (error: Error) => void
+}
+
+const TICKS_PER_TIMEOUT = 8
+const MAX_TICK_MS = 250
 
 /** The last connection error a client reported since it was last ready. */
 interface ClientHealth {
