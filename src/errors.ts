@@ -9,6 +9,8 @@ export type SessionErrorCode =
   | 'ESR_SESSION_NO_RESPONSE'
   /** An engine call failed: unreachable, timed out, refused the command (`SessionEngineError`). */
   | 'ESR_ENGINE_UNAVAILABLE'
+  /** An engine call gave no answer within `engineTimeout` (`SessionEngineTimeoutError`). */
+  | 'ESR_ENGINE_TIMEOUT'
   /** `RedisEngine#prepare()` found a `maxmemory-policy` that may evict session keys. */
   | 'ESR_REDIS_EVICTION_POLICY'
 
@@ -39,15 +41,36 @@ export class SessionError extends Error {
  */
 export class SessionEngineError extends SessionError {
   override name = 'SessionEngineError'
-  declare readonly code: 'ESR_ENGINE_UNAVAILABLE'
+  declare readonly code: 'ESR_ENGINE_UNAVAILABLE' | 'ESR_ENGINE_TIMEOUT'
   readonly status = 503
   readonly statusCode = 503
 
-  constructor(operation: string, cause: unknown) {
+  /** `code` is `'ESR_ENGINE_UNAVAILABLE'` unless a subclass says otherwise. */
+  constructor(
+    operation: string,
+    cause: unknown,
+    code: 'ESR_ENGINE_UNAVAILABLE' | 'ESR_ENGINE_TIMEOUT' = 'ESR_ENGINE_UNAVAILABLE'
+  ) {
     super(`session engine failed to ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, {
       cause,
-      code: 'ESR_ENGINE_UNAVAILABLE'
+      code
     })
+  }
+}
+
+/**
+ * An engine call gave no answer within the `engineTimeout` option. A {@link SessionEngineError}, so a
+ * handler of those answers 503 for it as it is; the call itself may still complete later.
+ */
+export class SessionEngineTimeoutError extends SessionEngineError {
+  override name = 'SessionEngineTimeoutError'
+  declare readonly code: 'ESR_ENGINE_TIMEOUT'
+  /** The deadline that passed, in milliseconds. */
+  readonly timeoutMs: number
+
+  constructor(operation: string, timeoutMs: number) {
+    super(operation, new Error(`no answer within engineTimeout (${timeoutMs} ms)`), 'ESR_ENGINE_TIMEOUT')
+    this.timeoutMs = timeoutMs
   }
 }
 

@@ -24,7 +24,8 @@ export const SESSION_OPTION_LIST = [
   'csrfProtection',
   'trustedOrigins',
   'maxSessionsPerUser',
-  'maxDataBytes'
+  'maxDataBytes',
+  'engineTimeout'
 ] as const
 
 /** Every option `session()` takes, for looking names up. */

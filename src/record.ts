@@ -24,6 +24,11 @@ export interface StoredSession {
   expiresAt: number | null
   /** The app's session data; absent when empty (most sessions), so it costs nothing in storage. */
   data?: StoredData
+  /**
+   * Counts the changes to `data`, for compare-and-set: absent (0) until the first `updateData()`. A
+   * non-negative integer.
+   */
+  version?: number
 }
 
 const isNullableString = (value: unknown): boolean => value === null || typeof value === 'string'
@@ -43,6 +48,7 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
     isNullableString(subject.userAgent) &&
     isNullableString(subject.deviceId) &&
     (subject.expiresAt === null || isTime(subject.expiresAt)) &&
-    (subject.data === undefined || isPlainObject(subject.data))
+    (subject.data === undefined || isPlainObject(subject.data)) &&
+    (subject.version === undefined || (Number.isSafeInteger(subject.version) && (subject.version as number) >= 0))
   )
 }
