@@ -1,5 +1,6 @@
 import { describeConcurrency } from './concurrency'
 import { describeExpiry } from './expiry'
+import { describePatch } from './patch'
 import { conformanceRunner } from './runner'
 import { describeStorage } from './storage'
 import type { EngineConformanceOptions } from './types'
@@ -7,7 +8,7 @@ import { describeWrites } from './writes'
 
 /**
  * Registers the engine contract's test suite with the caller's test runner: storage, the optional
- * atomic writes, expiry and concurrent calls. Runner-agnostic: it uses only the functions passed in and
+ * atomic writes (`patch` among them), expiry and concurrent calls. Runner-agnostic: it uses only the functions passed in and
  * `node:assert`, so it runs under jest, vitest and `node:test` alike.
  *
  * @example
@@ -19,6 +20,7 @@ export function engineConformance(options: EngineConformanceOptions): void {
     const runner = conformanceRunner(options)
     describeStorage(runner)
     describeWrites(runner)
+    describePatch(runner)
     describeExpiry(runner)
     describeConcurrency(runner)
   })
