@@ -307,7 +307,9 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     'engineTimeout',
     options.engineTimeout,
     DEFAULT_ENGINE_TIMEOUT_MS,
-    (value) => value === Infinity || (Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TIMER_MS),
+    (value) =>
+      value === Infinity ||
+      (Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TIMER_MS),
     'a whole number of milliseconds up to 2147483647, or 0 or Infinity (no deadline)'
   )
 

@@ -37,7 +37,10 @@ describe.each(expressVersions)('engineTimeout on %s', (_version, express) => {
     const app = createApp(express, { engine, engineTimeout: DEADLINE_MS }, log)
     const token = await logIn(app, 'ada')
     engine.hung.add('get')
-    await supertest(app).get('/me').set('Authorization', bearer(token)).expect(503, { error: 'SessionEngineTimeoutError' })
+    await supertest(app)
+      .get('/me')
+      .set('Authorization', bearer(token))
+      .expect(503, { error: 'SessionEngineTimeoutError' })
     expect(log.errors).toHaveLength(1)
     const [error] = log.errors
     expect(error).toBeInstanceOf(SessionEngineTimeoutError)
@@ -89,7 +92,10 @@ describe('the engineTimeout option', () => {
       await slow
       return get(hash)
     }
-    const request = supertest(app).get('/me').set('Authorization', bearer(token)).then((response) => response.status)
+    const request = supertest(app)
+      .get('/me')
+      .set('Authorization', bearer(token))
+      .then((response) => response.status)
     setTimeout(release, 2 * DEADLINE_MS)
     expect(await request).toBe(200)
   })

@@ -83,7 +83,8 @@ export function assertStorable(parsed: Record<string, unknown>): void {
     for (const [key, child] of Object.entries(value as object)) {
       const childPath = path === '' ? key : `${path}.${key}`
       if (typeof child === 'string') strings.push([child, childPath])
-      else if (child !== null && typeof child === 'object') containers.push({ value: child, path: childPath, depth: depth + 1 })
+      else if (child !== null && typeof child === 'object')
+        containers.push({ value: child, path: childPath, depth: depth + 1 })
     }
   }
   for (const { value, path } of containers) {

@@ -94,7 +94,10 @@ export function describePatch({ describe, test }: ConformanceRunner): void {
       await engine.set(newer, 'auth-user-1', subject({ id: 'newer', lastAccessed: base - 10_000 }))
       assert.equal(await engine.patch(older, 'auth-user-1', { lastAccessed: base }), true)
       const removed = await engine.setCapped(fresh, 'auth-user-1', subject({ id: 'fresh', lastAccessed: base }), 2)
-      assert.deepEqual(Array.from(removed, (entry) => entry.id), ['newer'])
+      assert.deepEqual(
+        Array.from(removed, (entry) => entry.id),
+        ['newer']
+      )
       assert.deepEqual(keysOf(await engine.getAll('auth-user-1')), [older, fresh].sort())
     })
 
@@ -129,10 +132,15 @@ export function describePatch({ describe, test }: ConformanceRunner): void {
         patch(token, 'auth-user-1', { lastAccessed: Date.now() + n, lastIp: `10.0.1.${n}` })
       )
       const answers = await Promise.all([
-        ...writers.map((writer) => casUpdate(engine, patch, token, 'auth-user-1', (data) => ({ ...data, [writer]: true }))),
+        ...writers.map((writer) =>
+          casUpdate(engine, patch, token, 'auth-user-1', (data) => ({ ...data, [writer]: true }))
+        ),
         ...touches
       ])
-      assert.ok(answers.every((answer) => answer === true), 'every write of a live entry applies')
+      assert.ok(
+        answers.every((answer) => answer === true),
+        'every write of a live entry applies'
+      )
       const entry = await engine.get(token)
       assertSameJson(entry?.data, Object.fromEntries(writers.map((writer) => [writer, true])), 'a data write was lost')
       assertHas(entry, { version: CAS_WRITERS })
@@ -199,7 +207,10 @@ export function describePatch({ describe, test }: ConformanceRunner): void {
       const replacement: EngineSubject = subject({ lastIp: '10.0.0.2', data: { fresh: true } })
       await Promise.all(
         tokens.map((token) =>
-          Promise.all([patch(token, 'auth-user-1', { deviceId: 'patched' }), engine.set(token, 'auth-user-1', replacement)])
+          Promise.all([
+            patch(token, 'auth-user-1', { deviceId: 'patched' }),
+            engine.set(token, 'auth-user-1', replacement)
+          ])
         )
       )
       for (const token of tokens) {
