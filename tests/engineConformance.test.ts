@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { engineConformance } from 'express-session-registry/testing'
-import { MapEngine } from './fixtures/thirdPartyEngine'
+import { MapEngine, MinimalMapEngine } from './fixtures/thirdPartyEngine'
 
 const NODE_RUNNER = join(__dirname, 'fixtures', 'conformance.node.mts')
 
@@ -42,6 +42,12 @@ function registeredCases(): number {
 }
 
 engineConformance({ name: 'a third-party MapEngine under jest', createEngine: () => new MapEngine(), describe, it })
+engineConformance({
+  name: 'an engine with the token-registry contract alone, under jest',
+  createEngine: () => new MinimalMapEngine(),
+  describe,
+  it
+})
 
 describe('the shipped suite under node:test', () => {
   it('passes a third-party engine that keeps the contract, every case run', async () => {

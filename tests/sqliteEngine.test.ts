@@ -359,7 +359,9 @@ describe('SqliteEngine', () => {
     it.each([
       ['fileName', /"fileName" is not an option of SqliteEngine: did you mean "filename"\?/],
       ['busy_timeout', /did you mean "busyTimeout"\?/],
-      ['journalMode', /it takes filename, database, table, busyTimeout, sweepInterval, sweepBatchSize/]
+      ['journalMode', /"journalMode" is not an option of SqliteEngine: check its spelling/],
+      ['db', /"db" is not an option of SqliteEngine: use "filename"/],
+      ['client', /"client" is not an option of SqliteEngine: use "database"/]
     ])('refuses the unknown option %s, naming it', (name, message) => {
       expect(() => new SqliteEngine({ filename: ':memory:', [name]: 1 } as { filename: string })).toThrow(message)
     })

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import { invalidOption, rejectUnknownOptions, type MigrationHints } from '../../engine'
 
 /** Options of `SqliteEngine`: a file to open, or an open database the app owns. */
 export interface SqliteEngineOptions {
@@ -35,18 +36,25 @@ const DEFAULT_SWEEP_INTERVAL_MS = 60_000
 const DEFAULT_SWEEP_BATCH_SIZE = 1_000
 // Letters, digits and underscores; "sqlite_" names are SQLite's own.
 const IDENTIFIER = /^(?!sqlite_)[A-Za-z_][A-Za-z0-9_]{0,62}$/i
-const OPTION_NAMES = ['filename', 'database', 'table', 'busyTimeout', 'sweepInterval', 'sweepBatchSize'] as const
-
-/** The `TypeError` for an invalid option, in the library's wording. */
-export function invalidOption(name: string, value: unknown, expected: string): TypeError {
-  return new TypeError(`express-session-registry: option "${name}" must be ${expected}, got ${describe(value)}`)
+// Typed against the options interface, so an option added there and not here fails to compile.
+const OPTIONS: Record<keyof SqliteEngineOptions, true> = {
+  filename: true,
+  database: true,
+  table: true,
+  busyTimeout: true,
+  sweepInterval: true,
+  sweepBatchSize: true
 }
+const OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(OPTIONS))
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)
-  if (typeof value === 'function') return 'a function'
-  if (value === null || typeof value !== 'object') return String(value)
-  return Array.isArray(value) ? 'an array' : 'an object'
+/** The options of express-session's SQLite stores (connect-sqlite3, better-sqlite3-session-store), each with what to use here. */
+const SQLITE_STORE_HINTS: MigrationHints = {
+  db: 'use "filename" (a path to the file)',
+  dir: 'put the directory in "filename"',
+  createDirIfNotExists: 'not supported: create the directory before the engine opens the file',
+  concurrentDB: 'not needed: the file is always in WAL mode',
+  client: 'use "database" (an open better-sqlite3 Database)',
+  expired: 'use "sweepInterval" (milliseconds; 0 turns the sweep off)'
 }
 
 /** Checks every option of `SqliteEngine`, naming the first wrong one, and applies the defaults. */
@@ -54,7 +62,7 @@ export function settingsFrom(options: SqliteEngineOptions | undefined): SqliteSe
   if (options === null || typeof options !== 'object') {
     throw invalidOption('options', options, 'an object with "filename" or "database"')
   }
-  rejectUnknown(options)
+  rejectUnknownOptions('SqliteEngine', options, OPTION_NAMES, SQLITE_STORE_HINTS)
   const {
     filename,
     database,
@@ -85,28 +93,6 @@ export function settingsFrom(options: SqliteEngineOptions | undefined): SqliteSe
     throw invalidOption('sweepBatchSize', sweepBatchSize, 'a positive integer')
   }
   return { filename, database, table, busyTimeout, sweepInterval, sweepBatchSize }
-}
-
-function rejectUnknown(options: object): void {
-  for (const name of Object.keys(options)) {
-    if ((OPTION_NAMES as readonly string[]).includes(name)) continue
-    const near = OPTION_NAMES.find((known) => distance(known.toLowerCase(), name.toLowerCase()) <= 2)
-    const hint = near === undefined ? `it takes ${OPTION_NAMES.join(', ')}` : `did you mean "${near}"?`
-    throw new TypeError(`express-session-registry: option "${name}" is not an option of SqliteEngine: ${hint}`)
-  }
-}
-
-// Levenshtein distance, for the "did you mean" of a misspelt option name.
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.length]
 }
 
 function isDatabase(value: unknown): value is Database {
