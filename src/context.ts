@@ -20,7 +20,10 @@ export function createContext(options: SessionOptions): SessionContext {
   const config = resolveOptions(options)
   // A named engine is this context's own, except the process-wide memory engine.
   const owned = typeof config.engine === 'string' && !(config.engine === 'memory' && config.engineOptions === undefined)
-  const store = new SessionStore(resolveEngine(config.engine, config.engineOptions), owned)
+  const store = new SessionStore(resolveEngine(config.engine, config.engineOptions), {
+    owned,
+    timeoutMs: config.engineTimeoutMs
+  })
   const context = { config, store, events: new SessionEvents() }
   observeSessions(context.events)
   contexts.set(options, context)

@@ -13,6 +13,8 @@ export type SessionErrorCode =
   | 'ESR_ENGINE_UNSUPPORTED'
   /** An engine call failed: unreachable, timed out, refused the command (`SessionEngineError`). */
   | 'ESR_ENGINE_UNAVAILABLE'
+  /** An engine call gave no answer within `engineTimeout` (`SessionEngineTimeoutError`). */
+  | 'ESR_ENGINE_TIMEOUT'
   /** `RedisEngine#prepare()` found a `maxmemory-policy` that may evict session keys. */
   | 'ESR_REDIS_EVICTION_POLICY'
 
@@ -43,16 +45,21 @@ export class SessionError extends Error {
  */
 export class SessionEngineError extends SessionError {
   override name = 'SessionEngineError'
-  declare readonly code: 'ESR_ENGINE_UNAVAILABLE'
+  declare readonly code: 'ESR_ENGINE_UNAVAILABLE' | 'ESR_ENGINE_TIMEOUT'
   readonly status = 503
   readonly statusCode = 503
 
-  /** `detail` says where to look, such as the option that set the engine up. */
-  constructor(operation: string, cause: unknown, detail?: string) {
+  /** `detail` says where to look, such as the option that set the engine up; `code` is `'ESR_ENGINE_UNAVAILABLE'` unless a subclass says otherwise. */
+  constructor(
+    operation: string,
+    cause: unknown,
+    detail?: string,
+    code: 'ESR_ENGINE_UNAVAILABLE' | 'ESR_ENGINE_TIMEOUT' = 'ESR_ENGINE_UNAVAILABLE'
+  ) {
     const reason = cause instanceof Error ? cause.message : String(cause)
     super(`session engine failed to ${operation}: ${reason}${detail === undefined ? '' : ` (${detail})`}`, {
       cause,
-      code: 'ESR_ENGINE_UNAVAILABLE'
+      code
     })
   }
 }
@@ -73,6 +80,22 @@ export class CrossSiteLogInError extends SessionError {
         'cross-site (OAuth form_post) belongs in trustedOrigins',
       { code: 'ESR_CROSS_SITE_LOGIN' }
     )
+  }
+}
+
+/**
+ * An engine call gave no answer within the `engineTimeout` option. A {@link SessionEngineError}, so a
+ * handler of those answers 503 for it as it is; the call itself may still complete later.
+ */
+export class SessionEngineTimeoutError extends SessionEngineError {
+  override name = 'SessionEngineTimeoutError'
+  declare readonly code: 'ESR_ENGINE_TIMEOUT'
+  /** The deadline that passed, in milliseconds. */
+  readonly timeoutMs: number
+
+  constructor(operation: string, timeoutMs: number) {
+    super(operation, new Error(`no answer within engineTimeout (${timeoutMs} ms)`), undefined, 'ESR_ENGINE_TIMEOUT')
+    this.timeoutMs = timeoutMs
   }
 }
 

@@ -34,8 +34,8 @@ export { MemoryEngine, type MemoryEngineOptions } from './engines/memory/MemoryE
 export type { Engine, EngineSubject, SessionEngine } from './engine'
 export type { CsrfProtection, SessionOptions, SameSite, Transport } from './options'
 export type { TypeOptions } from './augment'
-export { CrossSiteLogInError, SessionError, SessionEngineError } from './errors'
-export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_DATA_BYTES } from './options'
+export { CrossSiteLogInError, SessionError, SessionEngineError, SessionEngineTimeoutError } from './errors'
+export { DEFAULT_ENGINE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_DATA_BYTES } from './options'
 
 /** The upstream name of {@link SessionOptions}, kept so migrating is an import-path change. */
 export type { SessionOptions as ExpressSessionOptions } from './options'

@@ -27,7 +27,8 @@ export const SESSION_OPTION_LIST = [
   'persistentCookie',
   'trustedOrigins',
   'maxSessionsPerUser',
-  'maxDataBytes'
+  'maxDataBytes',
+  'engineTimeout'
 ] as const
 
 /** Every option `session()` takes, for looking names up. */

@@ -131,6 +131,12 @@ export interface SessionOptions {
    * sessions (by the last access recorded), so one account cannot fill the store. @default 100
    */
   maxSessionsPerUser?: number
+  /**
+   * Milliseconds an engine call may take: past it the call fails with a `SessionEngineTimeoutError`
+   * (a `SessionEngineError`, status 503) and the request goes to `next(err)`, so a hung store never
+   * hangs a request. `0` or `Infinity` waits forever. @default 5000
+   */
+  engineTimeout?: number
 }
 
 // Fails to compile when an option is added to SessionOptions and not to the list of names, or the reverse.
@@ -141,6 +147,12 @@ void optionListComplete
 
 /** Sessions one authenticatable may hold when `maxSessionsPerUser` is not given. */
 export const DEFAULT_MAX_SESSIONS_PER_USER = 100
+
+// setTimeout fires at once for a longer delay.
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** How long an engine call may take when `engineTimeout` is not given: 5 seconds. */
+export const DEFAULT_ENGINE_TIMEOUT_MS = 5 * SECOND_MS
 
 /** Options resolved once, validated and frozen; the registry's keys come from `keys.ts`. */
 export interface SessionConfig extends RegistryKeys {
@@ -158,6 +170,8 @@ export interface SessionConfig extends RegistryKeys {
   readonly trustedOrigins: ReadonlySet<string>
   readonly maxDataBytes: number
   readonly maxSessionsPerUser: number
+  /** `Infinity` when disabled. */
+  readonly engineTimeoutMs: number
 }
 
 function isEngine(value: unknown): value is Engine {
@@ -277,6 +291,16 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     'a positive whole number of bytes'
   )
 
+  const engineTimeout = pick(
+    'engineTimeout',
+    options.engineTimeout,
+    DEFAULT_ENGINE_TIMEOUT_MS,
+    (value) =>
+      value === Infinity ||
+      (Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TIMER_MS),
+    'a whole number of milliseconds up to 2147483647, or 0 or Infinity (no deadline)'
+  )
+
   return Object.freeze({
     engine,
     engineOptions,
@@ -291,6 +315,7 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     persistentCookie,
     trustedOrigins: new Set(trustedOrigins.map(normalizeOrigin)),
     maxDataBytes,
-    maxSessionsPerUser
+    maxSessionsPerUser,
+    engineTimeoutMs: engineTimeout === 0 ? Infinity : engineTimeout
   })
 }

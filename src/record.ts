@@ -26,6 +26,11 @@ export interface StoredSession {
   data?: StoredData
   /** `false` for a browser-session cookie (renewals keep it one); absent for a persistent one. */
   persistent?: false
+  /**
+   * Counts the changes to `data`, for compare-and-set: absent (0) until the first `updateData()`. A
+   * non-negative integer.
+   */
+  version?: number
 }
 
 const isNullableString = (value: unknown): boolean => value === null || typeof value === 'string'
@@ -46,6 +51,7 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
     isNullableString(subject.deviceId) &&
     (subject.expiresAt === null || isTime(subject.expiresAt)) &&
     (subject.data === undefined || isPlainObject(subject.data)) &&
-    (subject.persistent === undefined || subject.persistent === false)
+    (subject.persistent === undefined || subject.persistent === false) &&
+    (subject.version === undefined || (Number.isSafeInteger(subject.version) && (subject.version as number) >= 0))
   )
 }

@@ -1,11 +1,28 @@
 import { byLeastRecentUse, type EngineSubject, type SessionEngine } from './engine'
-import { SessionEngineError, SessionError } from './errors'
+import { SessionEngineError, SessionEngineTimeoutError, SessionError } from './errors'
 import { isPending, type MaybePromise } from './maybe'
 import { isStoredSession, type StoredSession } from './record'
 import { observeEngineCall } from './telemetry'
 
 // Never a token hash (those are 43 base64url characters): the read that proves the engine answers finds nothing.
 const READY_PROBE_KEY = 'ready-probe'
+
+/** What access tracking and renewal change on a session: nothing else of the entry is written. */
+export type AccessFields = Pick<StoredSession, 'lastAccessed' | 'lastIp' | 'expiresAt'>
+
+/** Fields of a session a patch may change; a field given as `undefined` is removed from the entry. */
+export type SessionFields = { [K in keyof StoredSession]?: StoredSession[K] | undefined }
+
+/** Options of a {@link SessionStore}. */
+export interface SessionStoreOptions {
+  /** The store built the engine from a name for itself alone, so it may release it. @default false */
+  owned?: boolean
+  /**
+   * How long an engine call may take before it fails with {@link SessionEngineTimeoutError}, in
+   * milliseconds; `0` or `Infinity` waits forever. @default Infinity
+   */
+  timeoutMs?: number
+}
 
 /**
  * The core's only door to an engine: prepares it once, retries preparation after a failure (so the app
@@ -17,11 +34,13 @@ export class SessionStore {
   #preparing: Promise<SessionEngine> | undefined
   readonly #source: SessionEngine | Promise<SessionEngine>
   readonly #owned: boolean
+  readonly #timeoutMs: number
 
-  /** `owned`: the engine was built from a name for this store alone, so the store may release it. */
-  constructor(source: SessionEngine | Promise<SessionEngine>, owned = false) {
+  constructor(source: SessionEngine | Promise<SessionEngine>, options: SessionStoreOptions = {}) {
     this.#source = source
-    this.#owned = owned
+    this.#owned = options.owned ?? false
+    const timeoutMs = options.timeoutMs ?? Infinity
+    this.#timeoutMs = timeoutMs > 0 ? timeoutMs : Infinity
     // An engine that fails to load is reported by the first request that needs it, not as an unhandled rejection.
     if (source instanceof Promise) source.catch(() => undefined)
   }
@@ -61,6 +80,34 @@ export class SessionStore {
       'update the session',
       (engine) =>
         engine.update ? engine.update(hash, category, subject) : replaceIfPresent(engine, hash, category, subject),
+      Boolean
+    )
+  }
+
+  /**
+   * Records an access or a renewal: changes only `lastAccessed`, `lastIp` and `expiresAt` of the live
+   * session, never the rest of the entry; tells whether it applied (see {@link patch}).
+   */
+  touch(hash: string, category: string, fields: AccessFields): MaybePromise<boolean> {
+    const { lastAccessed, lastIp, expiresAt } = fields
+    return this.patch(hash, category, { lastAccessed, lastIp, expiresAt })
+  }
+
+  /**
+   * Changes only `fields` of the live session under `hash` and tells whether it applied; with
+   * `expectedVersion`, only while its `version` (absent counts as 0) is that one. Atomic on an engine
+   * with `patch`, and never revives a removed entry. On an engine without it, a `get`, a merge and an
+   * `update` (or a `set`): a write landing in between can be lost, and without `update` a session
+   * removed in between can come back.
+   */
+  patch(hash: string, category: string, fields: SessionFields, expectedVersion?: number): MaybePromise<boolean> {
+    const changes: EngineSubject = { ...fields }
+    return this.#call(
+      'update the session',
+      (engine) =>
+        engine.patch
+          ? engine.patch(hash, category, changes, expectedVersion)
+          : patchByRewrite(engine, hash, category, changes, expectedVersion),
       Boolean
     )
   }
@@ -148,23 +195,54 @@ export class SessionStore {
       throw new SessionEngineError(operation, error)
     }
     if (!isPending(result)) return map(result)
-    return Promise.resolve(result).then(map, (error: unknown) => {
+    const settled = Promise.resolve(result).then(map, (error: unknown) => {
       throw new SessionEngineError(operation, error)
+    })
+    return this.#withDeadline(operation, settled)
+  }
+
+  // Only a pending answer gets a timer: a synchronous engine (memory, SQLite) never pays for one.
+  #withDeadline<R>(operation: string, pending: Promise<R>): Promise<R> {
+    const timeoutMs = this.#timeoutMs
+    if (timeoutMs === Infinity) return pending
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SessionEngineTimeoutError(operation, timeoutMs)), timeoutMs)
+      pending.then(
+        (value) => {
+          clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(error)
+        }
+      )
     })
   }
 
   #prepare(): Promise<SessionEngine> {
-    this.#preparing ??= (async () => {
-      try {
-        const engine = await this.#source
-        await engine.prepare?.()
+    this.#preparing ??= this.#withDeadline(
+      'connect',
+      (async () => {
+        try {
+          const engine = await this.#source
+          await engine.prepare?.()
+          return engine
+        } catch (error) {
+          throw new SessionEngineError('connect', error)
+        }
+      })()
+    ).then(
+      (engine) => {
         this.#engine = engine
         return engine
-      } catch (error) {
+      },
+      (error: unknown) => {
+        // A failed or timed-out preparation is tried again by the next call (prepare() is idempotent).
         this.#preparing = undefined
-        throw new SessionEngineError('connect', error)
+        throw error
       }
-    })()
+    )
     return this.#preparing
   }
 }
@@ -178,6 +256,28 @@ async function replaceIfPresent(
 ): Promise<boolean> {
   if (!isStoredSession(await engine.get(hash))) return false
   await engine.set(hash, category, subject)
+  return true
+}
+
+// The contract's fallback for patch: a write landing between the get and the update is lost, and
+// without update() a delete landing there is undone.
+async function patchByRewrite(
+  engine: SessionEngine,
+  hash: string,
+  category: string,
+  fields: EngineSubject,
+  expectedVersion: number | undefined
+): Promise<boolean> {
+  const stored = await engine.get(hash)
+  if (!isStoredSession(stored)) return false
+  if (expectedVersion !== undefined && (stored.version ?? 0) !== expectedVersion) return false
+  const merged: EngineSubject = { ...stored }
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) delete merged[field]
+    else merged[field] = value
+  }
+  if (engine.update) return Boolean(await engine.update(hash, category, merged))
+  await engine.set(hash, category, merged)
   return true
 }
 

@@ -44,20 +44,20 @@ describeWithRedis('Sessions in Redis, through HTTP', () => {
     describe('when a logOut lands between an access-tracking read and its write', () => {
       it('leaves the session logged out', async () => {
         const gated = new RedisEngine({ port: server.port, identifier: 'gated' })
-        const update = gated.update.bind(gated)
+        const patch = gated.patch.bind(gated)
         let reached!: () => void
         const atUpdate = new Promise<void>((resolve) => (reached = resolve))
         let open!: () => void
         const gate = new Promise<void>((resolve) => (open = resolve))
         // Holds the first access-tracking write until the logOut below has completed.
         let updates = 0
-        gated.update = async (...args: Parameters<RedisEngine['update']>) => {
+        gated.patch = async (...args: Parameters<RedisEngine['patch']>) => {
           updates += 1
           if (updates === 1) {
             reached()
             await gate
           }
-          return update(...args)
+          return patch(...args)
         }
         const app = createApp(express, { engine: gated, trackSessionAccess: true })
         const { token } = await logIn(app, 'hugo')

@@ -186,16 +186,21 @@ export class Session {
     return reportingIn(this.#state, operations.activeSessions(this.#state))
   }
 
-  /** Records a device id on this session. Resolves whether the session still existed to record it on. */
+  /**
+   * Records a device id on this session, writing that field alone. Resolves whether the session still
+   * existed to record it on. Throws a `TypeError` for a device id over 256 characters or with a lone surrogate.
+   */
   async updateDeviceId(deviceId: string): Promise<boolean> {
     return reportingIn(this.#state, operations.updateDeviceId(this.#state, deviceId))
   }
 
   /**
-   * Merges `patch` into this session's data (a key set to `undefined` is removed) in one write, only if
-   * the session is still live: a concurrent `logOut()` wins. Resolves whether it was applied (`false`
-   * without a session). Throws a `TypeError` for data that is not JSON, has a `__proto__` or
-   * `constructor` key, or is over `maxDataBytes` serialized.
+   * Merges `patch` into this session's data as stored (a key set to `undefined` is removed), written by
+   * a compare-and-set on the entry's version and retried on a fresh read, so no concurrent write is
+   * undone; only if the session is still live: a concurrent `logOut()` wins. Resolves whether it was
+   * applied (`false` without a session). Throws a `TypeError` naming the path for data no engine keeps
+   * exactly (not JSON, a `__proto__`, `constructor` or `prototype` key, a lone surrogate, deeper than 64
+   * levels) or over `maxDataBytes` serialized.
    */
   async updateData(patch: SessionDataPatch): Promise<boolean> {
     return reportingIn(this.#state, operations.updateData(this.#state, patch))

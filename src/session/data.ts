@@ -1,5 +1,8 @@
 import { inputError } from '../errors'
 import { isPlainObject, type StoredData } from '../record'
+import { assertJsonShape, assertKey, assertStorable, refuseData } from './storable'
+
+export { MAX_DATA_DEPTH } from './storable'
 
 /**
  * Data an app keeps on a session (the active organisation, an MFA step, an impersonator), loaded with
@@ -17,54 +20,42 @@ export interface SessionData {}
 /** A change to a session's data for `updateData()`: each key given replaces that key; `undefined` removes it. */
 export type SessionDataPatch = { [K in keyof SessionData]?: SessionData[K] | undefined }
 
-// Keys that reach Object.prototype when data is merged or read back by careless code.
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
-
-function refuse(path: string, reason: string): TypeError {
-  return inputError(`session data ${path} ${reason}`)
-}
-
-/** Throws a `TypeError` unless `value` survives a JSON round trip unchanged. */
-function assertJson(value: unknown, path: string, ancestors: Set<object>): void {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw refuse(path, 'must be a finite number')
-    return
-  }
-  if (typeof value !== 'object') throw refuse(path, `must be JSON data, got ${typeof value}`)
-  if (ancestors.has(value)) throw refuse(path, 'must not contain itself')
-  if (!Array.isArray(value) && !isPlainObject(value))
-    throw refuse(path, 'must be a plain object, an array or a JSON value')
-  ancestors.add(value)
-  for (const [key, child] of Object.entries(value)) {
-    if (FORBIDDEN_KEYS.has(key)) throw refuse(path, `must not have a "${key}" key`)
-    assertJson(child, `${path}.${key}`, ancestors)
-  }
-  ancestors.delete(value)
-}
-
 /**
  * The data a session holds after `patch`: a copy of `current` with each key of the patch replaced, or
- * removed when its value is `undefined`; `undefined` when nothing is left. Throws a `TypeError` when the
- * patch is not JSON data or the result is over `maxBytes` serialized.
+ * removed when its value is `undefined`; `undefined` when nothing is left. The result is serialised
+ * once and checked as parsed back, which is what is stored: its depth (at most `MAX_DATA_DEPTH`, 64,
+ * levels), its keys, its strings (no lone surrogate), then its size. Throws a `TypeError` naming the
+ * path when the patch is not JSON data that round-trips, or the result is over `maxBytes` serialized.
  */
 export function mergeData(current: StoredData | undefined, patch: unknown, maxBytes: number): StoredData | undefined {
-  if (!isPlainObject(patch)) throw refuse('patch', 'must be a plain object')
+  if (!isPlainObject(patch)) throw refuseData('patch', 'must be a plain object')
   const merged: StoredData = { ...current }
   for (const [key, value] of Object.entries(patch)) {
-    if (FORBIDDEN_KEYS.has(key)) throw refuse('patch', `must not have a "${key}" key`)
+    assertKey(key, 'patch')
     if (value === undefined) delete merged[key]
     else {
-      assertJson(value, key, new Set())
+      assertJsonShape(value, key, 2)
       merged[key] = value
     }
   }
   if (Object.keys(merged).length === 0) return undefined
-  // Copied through JSON, so later changes to the caller's objects never reach the session.
-  const json = JSON.stringify(merged)
+  const json = serialize(merged)
+  // Parsed back, so later changes to the caller's objects never reach the session, and what a toJSON
+  // returned is checked rather than what was validated before it ran.
+  const parsed = JSON.parse(json) as StoredData
+  assertStorable(parsed)
   const bytes = Buffer.byteLength(json)
   if (bytes > maxBytes) {
     throw inputError(`session data is ${bytes} bytes serialized, over maxDataBytes (${maxBytes})`)
   }
-  return JSON.parse(json) as StoredData
+  return Object.keys(parsed).length === 0 ? undefined : parsed
+}
+
+function serialize(data: StoredData): string {
+  try {
+    return JSON.stringify(data)
+  } catch (error) {
+    // A toJSON that throws, or returns something circular or too deep to walk.
+    throw refuseData('patch', `cannot be serialized as JSON: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }

@@ -120,10 +120,13 @@ function resume(
   }
   const lastIp = clientIp(request)
   const expiresAt = renew ? expiryFrom(now, stored.firstAccessed, config) : stored.expiresAt
-  const updated = { ...stored, lastAccessed: now, lastIp, expiresAt }
-  // update() only rewrites a live entry: a logOut that lands between our read and this write wins.
-  return andThen(store.update(hash, category, updated), (applied) => {
+  const access = { lastAccessed: now, lastIp, expiresAt }
+  // Only the access fields are written, never the copy this request read: an updateData() that lands
+  // between our read and this write keeps its data, and a logOut that lands there wins (touch() never
+  // revives an entry).
+  return andThen(store.touch(hash, category, access), (applied) => {
     if (!applied) return false
+    const updated: StoredSession = { ...stored, ...access }
     adopt(state, carried.token, hash, updated)
     if (!renew) return true
     // A browser-session cookie has no lifetime to move; the server-side expiry moved all the same.

@@ -2,12 +2,13 @@ import type { IncomingMessage } from 'node:http'
 import type { SessionContext } from '../context'
 import { clearSessionCookie, preventCaching, writeSessionCookie } from '../cookie'
 import { isForgeryRisk, judgeCrossSite } from '../csrf'
-import { CrossSiteLogInError, inputError, SessionError } from '../errors'
-import { expiryFrom } from '../expiry'
+import { CrossSiteLogInError, inputError, SessionEngineError, SessionError } from '../errors'
+import { expiryFrom, isLive } from '../expiry'
 import { categoryOf, hashToken } from '../keys'
 import type { StoredSession } from '../record'
 import { generateSessionId, generateToken, parseToken } from '../token'
 import { mergeData, type SessionDataPatch } from './data'
+import { assertWellFormed } from './storable'
 import { listActive, normalizeAuthenticatableId, type ActiveSession, type AuthenticatableId } from './facts'
 import { adopt, clientIp, lastIpOf, reset, type SessionState } from './state'
 
@@ -189,35 +190,59 @@ export async function activeSessions(state: SessionState): Promise<Record<string
   return active
 }
 
-/** Rewrites this session's entry with `change` applied, only if it is still live; resets the session if not. */
-async function rewrite(state: SessionState, change: (stored: StoredSession) => StoredSession): Promise<boolean> {
-  if (!state.hash || !state.stored) return false
-  const updated = change(state.stored)
-  if (!(await state.context.store.update(state.hash, categoryOf(state.context.config, updated.userId), updated))) {
-    reset(state)
-    return false
-  }
-  state.stored = updated
-  return true
-}
-
 /** Records a device id on this session (see `Session#updateDeviceId`). */
 export async function updateDeviceId(state: SessionState, deviceId: string): Promise<boolean> {
   if (typeof deviceId !== 'string' || deviceId.length > MAX_DEVICE_ID_LENGTH) {
     throw inputError(`deviceId must be a string of at most ${MAX_DEVICE_ID_LENGTH} characters`)
   }
-  const applied = await rewrite(state, (stored) => ({ ...stored, deviceId }))
-  if (applied) state.deviceId = deviceId
-  return applied
+  assertWellFormed(deviceId, 'deviceId')
+  if (!state.hash || !state.stored) return false
+  const { config, store } = state.context
+  // Only the device id is written, so a concurrent updateData() or access record is kept.
+  if (!(await store.patch(state.hash, categoryOf(config, state.stored.userId), { deviceId }))) {
+    reset(state)
+    return false
+  }
+  state.stored = { ...state.stored, deviceId }
+  state.deviceId = deviceId
+  return true
 }
 
-/** Merges `patch` into this session's data (see `Session#updateData`). */
+/** How many times `updateData()` reads again after another write changed the data under it. */
+const MAX_DATA_WRITE_ATTEMPTS = 16
+
+/**
+ * Merges `patch` into this session's data (see `Session#updateData`): merged into the data as stored,
+ * validated, then written with a compare-and-set on the entry's `version`, read again and merged anew
+ * when another write got there first, so no concurrent change is undone.
+ */
 export async function updateData(state: SessionState, patch: SessionDataPatch): Promise<boolean> {
-  const data = mergeData(state.stored?.data, patch, state.context.config.maxDataBytes)
-  return rewrite(state, (stored) => {
-    const updated = { ...stored }
-    if (data) updated.data = data
-    else delete updated.data
-    return updated
-  })
+  const { config, store } = state.context
+  // Validated before anything is read, so a bad patch is a TypeError with or without a session.
+  mergeData(state.stored?.data, patch, config.maxDataBytes)
+  const hash = state.hash
+  let current = state.stored
+  if (!hash || !current) return false
+  const category = categoryOf(config, current.userId)
+  for (let attempt = 0; attempt < MAX_DATA_WRITE_ATTEMPTS; attempt++) {
+    const version = current.version ?? 0
+    const data = mergeData(current.data, patch, config.maxDataBytes)
+    if (await store.patch(hash, category, { data, version: version + 1 }, version)) {
+      const written: StoredSession = { ...current, version: version + 1 }
+      if (data) written.data = data
+      else delete written.data
+      state.stored = written
+      return true
+    }
+    const fresh = await store.find(hash)
+    if (!fresh || fresh.userId !== current.userId || !isLive(fresh, Date.now(), config)) {
+      reset(state)
+      return false
+    }
+    current = fresh
+  }
+  throw new SessionEngineError(
+    'update the session data',
+    new Error(`it was changed by another write on each of ${MAX_DATA_WRITE_ATTEMPTS} attempts`)
+  )
 }

@@ -1,6 +1,7 @@
 import { describeBulkDelete } from './bulk'
 import { describeConcurrency } from './concurrency'
 import { describeExpiry } from './expiry'
+import { describePatch } from './patch'
 import { conformanceRunner } from './runner'
 import { describeStorage } from './storage'
 import type { EngineConformanceOptions } from './types'
@@ -8,7 +9,7 @@ import { describeWrites } from './writes'
 
 /**
  * Registers the engine contract's test suite with the caller's test runner: storage, the optional
- * atomic writes and bulk delete, expiry and concurrent calls. Runner-agnostic: it uses only the functions passed in and
+ * atomic writes (`patch` among them), expiry and concurrent calls. Runner-agnostic: it uses only the functions passed in and
  * `node:assert`, so it runs under jest, vitest and `node:test` alike.
  *
  * @example
@@ -21,6 +22,7 @@ export function engineConformance(options: EngineConformanceOptions): void {
     describeStorage(runner)
     describeWrites(runner)
     describeBulkDelete(runner)
+    describePatch(runner)
     describeExpiry(runner)
     describeConcurrency(runner)
   })

@@ -13,7 +13,7 @@ import { warnIfOneOfSeveral } from './processWarning'
 export interface MemoryEngineOptions {
   /**
    * Upper bound on stored sessions; past it the least recently used one is evicted (a `get`, `set` or
-   * `update` of a session counts as use). @default unbounded
+   * `update` or `patch` of a session counts as use). @default unbounded
    */
   maxSessions?: number
   /** How often expired entries are swept, in milliseconds. @default 60_000 */
@@ -134,6 +134,28 @@ export class MemoryEngine implements SessionEngine {
   update(token: string, category: string, subject: EngineSubject): boolean {
     if (!this.liveEntry(token)) return false
     this.set(token, category, subject)
+    return true
+  }
+
+  /**
+   * Changes only `fields` of the live entry (a field given as `undefined` is removed), in place of its
+   * snapshot: O(1) in the number of entries. With `expectedVersion`, only when the entry's `version`
+   * (absent counts as 0) equals it. Never creates or revives an entry, never changes its category.
+   */
+  patch(token: string, _category: string, fields: EngineSubject, expectedVersion?: number): boolean {
+    const entry = this.liveEntry(token)
+    if (!entry) return false
+    const current = entry.snapshot.copy()
+    if (expectedVersion !== undefined && (current.version ?? 0) !== expectedVersion) return false
+    for (const [field, value] of Object.entries(fields)) {
+      if (value === undefined) delete current[field]
+      else current[field] = value
+    }
+    entry.snapshot = SubjectSnapshot.of(current)
+    entry.expiresAt = typeof current.expiresAt === 'number' ? current.expiresAt : null
+    entry.lastAccessed = timeOf(current.lastAccessed)
+    entry.firstAccessed = timeOf(current.firstAccessed)
+    this.markUsed(token, entry)
     return true
   }
 
