@@ -99,7 +99,9 @@ describe('engine names', () => {
       jest.spyOn(MemoryEngine.prototype, 'release').mockImplementation(() => {
         throw new Error('busy')
       })
-      await expect(session({ engine: 'memory', engineOptions: {} }).release()).rejects.toThrow('busy')
+      const middleware = session({ engine: 'memory', engineOptions: {} })
+      await middleware.ready()
+      await expect(middleware.release()).rejects.toThrow('busy')
     })
   })
 })

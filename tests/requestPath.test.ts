@@ -146,9 +146,10 @@ describe('the Bearer header', () => {
     }
   })
 
-  it('is no session with anything else after the token, and never falls back to the cookie then', async () => {
+  it('is no Bearer token with anything else after the token: the cookie then decides, as with no header', async () => {
     for (const header of [`Bearer ${token} extra`, `Bearer ${token}\u00a0`, 'Bearer', 'Bearer   ']) {
-      expect(await me(header, `session=${token}`)).toEqual({ userId: null })
+      expect(await me(header)).toEqual({ userId: null })
+      expect(await me(header, `session=${token}`)).toEqual({ userId: 'ada' })
     }
   })
 
