@@ -176,6 +176,7 @@ describe.each(deployments)('features meeting on %s', (name, deploy) => {
   }, 60_000)
   afterAll(() => deployment?.stop())
 
+  // The bound is for a loaded machine, not a speed claim: the rounds are what this test is about.
   it(`loses no update over ${ROUNDS} rounds: one instance polls with tracking, the other sets and removes a key`, async () => {
     const token = await logIn(b, 'poller', { base: 1 })
     const initial = (await me(a, token)).body
@@ -208,7 +209,7 @@ describe.each(deployments)('features meeting on %s', (name, deploy) => {
     })
     expect(polled.every((status) => status === 200)).toBe(true)
     expect(final.data).toEqual({ base: 1 })
-  })
+  }, 180_000)
 
   it('keeps a device id and data written at once by two instances while both track access', async () => {
     const token = await logIn(a, 'device-user')
