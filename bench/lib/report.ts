@@ -46,11 +46,6 @@ const fixed = (value: number, digits: number): string => (Number.isFinite(value)
 const withInterval = ({ median, low, high }: Interval): string =>
   `${fixed(median, 3)} [${fixed(low, 3)}, ${fixed(high, 3)}]`
 
-function verdict(pair: PairResult): string {
-  if (pair.target === undefined) return '–'
-  return pair.ratio.median >= pair.target ? 'met' : 'MISSED'
-}
-
 /** Whether the interval settles the target: wholly above it, wholly below it, or neither. */
 function resolvedVerdict(pair: PairResult, target: number): string {
   if (pair.ratio.low >= target) return 'met'
@@ -201,7 +196,7 @@ export function render(results: BenchResults, rows: readonly SummaryRow[] = []):
         `| ${pair.label} | ${withInterval(pair.ratio)} | ${withInterval(pair.aa)} (${aaVerdict(pair.aa)}) | ` +
           `${fixed(pair.baselineMicros, 1)} | ${fixed(pair.candidateMicros, 1)} | ` +
           `${fixed(pair.candidateMicros - pair.baselineMicros, 1)} | ` +
-          `${pair.target === undefined ? '–' : `≥ ${fixed(pair.target, 2)}`} | ${verdict(pair)} |`
+          `${pair.target === undefined ? '–' : `≥ ${fixed(pair.target, 2)}`} | ${pair.target === undefined ? '–' : resolvedVerdict(pair, pair.target)} |`
       )
     }
     const { rounds, slices, batch } = results.settings
