@@ -10,6 +10,7 @@ import { PostgresServer } from '../tests/support/postgresServer'
 import { RedisServer } from '../tests/support/redisServer'
 import type { LoadJob, LoadResult } from './load'
 import { readConfig, type BenchConfig } from './lib/config'
+import { buildRef } from './lib/buildRef'
 import { benchVersion, BENCH_DIR, ensureBenchDependencies, ROOT_DIR } from './lib/deps'
 import { USER_AGENT } from './lib/fixtures'
 import type { PairJob, PairReport } from './lib/pairedJob'
@@ -67,9 +68,11 @@ async function startServices(
     if (config.baselineDist !== undefined) {
       services.baselineDist = config.baselineDist
       services.candidateDist = config.candidateDist
+      const named = (ref: string | undefined, dist: string): string =>
+        ref === undefined ? `the build in ${dist}` : `a build of ${ref}`
       notes.push(
-        `Build pairs: the baseline is the build in ${config.baselineDist}, the candidate ` +
-          `${config.candidateDist === undefined ? "this checkout's source" : `the build in ${config.candidateDist}`}.`
+        `Build pairs: the baseline is ${named(config.baselineRef, config.baselineDist)}, the candidate ` +
+          `${config.candidateDist === undefined ? "this checkout's source" : named(config.candidateRef, config.candidateDist)}.`
       )
     } else notes.push('BENCH_BASELINE_DIST is not set: the build pairs were skipped.')
   }
@@ -235,9 +238,26 @@ function commandLine(): string {
   return [...settings, 'npm run bench'].join(' ')
 }
 
+/** Builds the commits named by BENCH_BASELINE_REF / BENCH_CANDIDATE_REF, where no dist/ was given for them. */
+function buildRefs(config: BenchConfig, removals: (() => void)[]): void {
+  if (config.baselineRef !== undefined && config.baselineDist === undefined) {
+    const built = buildRef(config.baselineRef, log)
+    removals.push(built.remove)
+    config.baselineDist = built.dist
+  }
+  if (config.candidateRef !== undefined && config.candidateDist === undefined) {
+    const built = buildRef(config.candidateRef, log)
+    removals.push(built.remove)
+    config.candidateDist = built.dist
+  }
+}
+
 async function main(): Promise<void> {
   const config = readConfig()
   ensureBenchDependencies()
+  const removals: (() => void)[] = []
+  process.on('exit', () => removals.forEach((remove) => remove()))
+  buildRefs(config, removals)
   const selected = selectPairs(config)
   const results: BenchResults = {
     startedAt: new Date().toISOString(),

@@ -15,6 +15,9 @@ export interface BenchConfig {
   /** Built `dist/` folders for the build pairs (`BENCH_BASELINE_DIST`, `BENCH_CANDIDATE_DIST`). */
   baselineDist: string | undefined
   candidateDist: string | undefined
+  /** Commits to build outside the checkout for them instead (`BENCH_BASELINE_REF`, `BENCH_CANDIDATE_REF`). */
+  baselineRef: string | undefined
+  candidateRef: string | undefined
   /** Load-generator rounds per server (`BENCH_LOAD_ROUNDS`, 0 skips it) and seconds per round (`BENCH_LOAD_SECONDS`). */
   loadRounds: number
   loadSeconds: number
@@ -92,6 +95,8 @@ export function readConfig(): BenchConfig {
     },
     baselineDist: distFolder('BENCH_BASELINE_DIST'),
     candidateDist: distFolder('BENCH_CANDIDATE_DIST'),
+    baselineRef: process.env.BENCH_BASELINE_REF || undefined,
+    candidateRef: process.env.BENCH_CANDIDATE_REF || undefined,
     loadRounds: number('BENCH_LOAD_ROUNDS', defaults.loadRounds),
     loadSeconds: Math.max(1, number('BENCH_LOAD_SECONDS', defaults.loadSeconds)),
     connections: Math.max(1, number('BENCH_CONNECTIONS', 50)),

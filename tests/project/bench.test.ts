@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { BenchResults } from '../../bench/lib/report'
@@ -157,6 +157,37 @@ describe('the benchmark harness (npm run bench)', () => {
     expect(missing.status).toBe(1)
     expect(missing.stderr).toContain('BENCH_BASELINE_DIST must be a built dist/ folder')
   }, 120_000)
+
+  it('builds a commit given by BENCH_BASELINE_REF outside the checkout and measures it against the source', () => {
+    const jsonFile = path.join(dir, 'build.json')
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 170_000,
+      env: {
+        ...process.env,
+        BENCH_BASELINE_REF: 'HEAD',
+        BENCH_PAIRS: 'build-memory',
+        BENCH_ROUNDS: '3',
+        BENCH_WARMUP: '0',
+        BENCH_SLICES: '2',
+        BENCH_BATCH: '10',
+        BENCH_LOAD_ROUNDS: '0',
+        BENCH_JSON: jsonFile
+      }
+    })
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' })
+    const results = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults
+    expect(results.pairs.map((pair) => [pair.id, pair.ratio.n, pair.aa.n])).toEqual([['build-memory', 3, 3]])
+    expect(results.notes).toContain(
+      "Build pairs: the baseline is a build of HEAD, the candidate this checkout's source."
+    )
+    expect(run.stdout).toContain('## Before and after')
+    // The scratch folder is gone.
+    const folder = /\[build\] HEAD into (\S+)/.exec(run.stderr)?.[1]
+    expect(folder).toBeDefined()
+    expect(existsSync(folder!)).toBe(false)
+  }, 180_000)
 
   it('refuses an unknown pair, naming the known ones', () => {
     const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
