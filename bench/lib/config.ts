@@ -33,7 +33,7 @@ const QUICK = {
   rounds: 11,
   warmupRounds: 1,
   slices: 4,
-  batch: 32,
+  batch: 96,
   redis: 20_000,
   postgres: 100_000,
   sqlite: 100_000,
