@@ -346,7 +346,9 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
 
     it('takes a maxStaleness from 20 ms to a minute', () => {
       for (const maxStaleness of [20, 1_000, 60_000]) {
-        expect(new RedisEngine({ port: server.port, localCache: { maxEntries: 10, maxStaleness } }).localCache).toBeDefined()
+        expect(
+          new RedisEngine({ port: server.port, localCache: { maxEntries: 10, maxStaleness } }).localCache
+        ).toBeDefined()
       }
     })
 

@@ -36,10 +36,10 @@ export class Relay {
 
   /** Starts relaying a free local port to `targetPort` on `targetHost`. */
   static async start(targetPort: number, options: { delayMs?: number; targetHost?: string } = {}): Promise<Relay> {
-    let relay: Relay | undefined
-    const server = net.createServer((client) => relay!.accept(client, targetPort, options.targetHost ?? '127.0.0.1'))
+    const server = net.createServer()
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    relay = new Relay(server, (server.address() as net.AddressInfo).port, options.delayMs ?? 0)
+    const relay = new Relay(server, (server.address() as net.AddressInfo).port, options.delayMs ?? 0)
+    server.on('connection', (client) => relay.accept(client, targetPort, options.targetHost ?? '127.0.0.1'))
     return relay
   }
 

@@ -52,7 +52,8 @@ export class RedisEngine implements SessionEngine {
     this.allowEviction = config.allowEviction
     this.ownClient = config.ownClient
     this.client = config.adapter.client as SupportedRedisClient
-    const cache = config.localCache && new LocalCache(trackableClient(config.adapter), this.entryKey(''), config.localCache)
+    const cache =
+      config.localCache && new LocalCache(trackableClient(config.adapter), this.entryKey(''), config.localCache)
     // A command that failed or timed out says the link may be down, and invalidations with it (a legacy
     // entry's WRONGTYPE is Redis answering).
     const failed = cache && ((error: unknown) => isWrongType(error) || cache.clear())

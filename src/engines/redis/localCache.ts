@@ -84,11 +84,7 @@ export class LocalCache implements LocalCacheState {
   // Bumped whenever the whole cache is dropped: a read begun before cannot be cached after.
   private generation = 0
 
-  constructor(
-    client: RedisClientLike | RedisClusterLike,
-    prefix: string,
-    options: LocalCacheConfig
-  ) {
+  constructor(client: RedisClientLike | RedisClusterLike, prefix: string, options: LocalCacheConfig) {
     this.maxEntries = options.maxEntries
     this.tracker = new InvalidationTracker(
       client,
