@@ -143,13 +143,15 @@ export async function audit(app: LossApp, ledger: Ledger): Promise<Audit> {
   return { logIns: ledger.logIns.length, lostLogIns, logOuts: ledger.logOuts.length, lostLogOuts }
 }
 
+const offset = (ms: number) => (ms < 0 ? `${-ms} ms before` : `${ms} ms after`)
+
 /** `audit` in words, with the window: from the earliest lost write's acknowledgement to the kill. */
 export function describeAudit(label: string, result: Audit, killedAt: number): string {
   const lost = [...result.lostLogIns, ...result.lostLogOuts].map((entry) => entry.at - killedAt)
   const window =
     lost.length === 0
       ? 'none lost'
-      : `the lost ones acknowledged from ${-Math.min(...lost)} ms before the kill to ${Math.max(...lost)} ms after it`
+      : `the lost ones acknowledged from ${offset(Math.min(...lost))} to ${offset(Math.max(...lost))} the kill`
   return (
     `${label}: ${result.lostLogIns.length} of ${result.logIns} acknowledged log ins lost, ` +
     `${result.lostLogOuts.length} of ${result.logOuts} acknowledged log outs undone (${window})`
