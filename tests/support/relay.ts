@@ -43,16 +43,6 @@ export class Relay {
     return relay
   }
 
-  /** Whether the relay is frozen. */
-  get isFrozen(): boolean {
-    return this.frozen
-  }
-
-  /** Connections relayed now. */
-  get connections(): number {
-    return this.sockets.size / 2
-  }
-
   /** Stops forwarding, keeping every connection open. */
   freeze(): void {
     this.frozen = true
