@@ -4,7 +4,7 @@ import { setCappedOnCluster } from './clusterCap'
 import { decodeTaken, encodeHash, lastUseOf, legacyPrefix, storedCategory, subjectsIn } from './codec'
 import { RedisConnection, runScript, text, type Step } from './connection'
 import type { SupportedRedisClient } from './detect'
-import { readEntry } from './entries'
+import { isWrongType, readEntry } from './entries'
 import { refuseEvictingPolicy } from './eviction'
 import { LocalCache, type LocalCacheState } from './localCache'
 import type { OwnedClient } from './ownClient'
@@ -52,11 +52,14 @@ export class RedisEngine implements SessionEngine {
     this.allowEviction = config.allowEviction
     this.ownClient = config.ownClient
     this.client = config.adapter.client as SupportedRedisClient
-    this.connection = new RedisConnection(config.adapter, config.commandTimeout)
-    this.cache =
-      config.localCache &&
-      new LocalCache(trackableClient(config.adapter), this.entryKey(''), config.localCache.maxEntries)
-    this.localCache = this.cache
+    const cache =
+      config.localCache && new LocalCache(trackableClient(config.adapter), this.entryKey(''), config.localCache)
+    // A command that failed or timed out says the link may be down, and invalidations with it (a legacy
+    // entry's WRONGTYPE is Redis answering).
+    const failed = cache && ((error: unknown) => isWrongType(error) || cache.clear())
+    this.connection = new RedisConnection(config.adapter, config.commandTimeout, failed)
+    this.cache = cache
+    this.localCache = cache
   }
 
   /**
