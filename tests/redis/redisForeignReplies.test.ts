@@ -1,4 +1,4 @@
-import { Cluster as IoRedisCluster } from 'ioredis'
+import IoRedis, { Cluster as IoRedisCluster } from 'ioredis'
 import { createClient, createCluster, RESP_TYPES } from 'redis'
 import type { EngineSubject } from '../../src/engine'
 import { RedisEngine } from 'express-session-registry/redis'
@@ -40,6 +40,7 @@ describeWithRedis('RedisEngine on replies and keys it did not write', () => {
     let server: RedisServer
     let raw: ReturnType<typeof createClient>
     let resp3: ReturnType<typeof createClient>
+    let ioredis: IoRedis
     const send: Send = (_key, args) => raw.sendCommand(args)
 
     beforeAll(async () => {
@@ -47,20 +48,28 @@ describeWithRedis('RedisEngine on replies and keys it did not write', () => {
       raw = createClient({ url: server.url })
       resp3 = createClient({ url: server.url, RESP: 3 })
       await Promise.all([raw.connect(), resp3.connect()])
+      ioredis = new IoRedis(server.port, '127.0.0.1')
     })
 
     afterAll(async () => {
+      ioredis?.disconnect()
       await Promise.all([raw?.close(), resp3?.close()])
       await server?.stop()
     })
 
-    const shapes = ['RESP2', 'RESP3, maps as objects', 'RESP3, maps as Map'] as const
+    const shapes = [
+      'node-redis, objects',
+      'ioredis, flat arrays',
+      'RESP3, maps as objects',
+      'RESP3, maps as Map'
+    ] as const
     const clientOf = (shape: (typeof shapes)[number]) =>
-      shape === 'RESP2'
-        ? raw
-        : shape === 'RESP3, maps as Map'
-          ? resp3.withTypeMapping({ [RESP_TYPES.MAP]: Map })
-          : resp3
+      ({
+        'node-redis, objects': () => raw,
+        'ioredis, flat arrays': () => ioredis,
+        'RESP3, maps as objects': () => resp3,
+        'RESP3, maps as Map': () => resp3.withTypeMapping({ [RESP_TYPES.MAP]: Map })
+      })[shape]()
     const identifierOf = (prefix: string, shape: string) => `${prefix}-${shapes.indexOf(shape as never)}`
 
     it.each(shapes)('reads sessions whatever shape the client gives hashes (%s)', async (shape) => {
