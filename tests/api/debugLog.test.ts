@@ -57,7 +57,9 @@ describe('the debug log', () => {
 
       const lines = written.join('').split('\n').filter(Boolean)
       expect(lines).toContain(`express-session-registry session ${id} logged in`)
-      expect(lines.some((line) => /^express-session-registry engine store the session: ok in [\d.]+ms$/.test(line))).toBe(true)
+      expect(
+        lines.some((line) => /^express-session-registry engine store the session: ok in [\d.]+ms$/.test(line))
+      ).toBe(true)
       expect(written.join('')).not.toContain(token)
     })
   })
