@@ -141,6 +141,7 @@ export class RedisEngine implements SessionEngine {
         fields,
         category,
         lastUse: lastUseOf(subject),
+        firstAccessed: Number(subject.firstAccessed) || 0,
         expiresAt,
         limit,
         entryKey: (other) => this.entryKey(other),
