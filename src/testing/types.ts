@@ -29,10 +29,23 @@ export interface EngineConformanceOptions {
   beforeEach?: HookFunction
   /** The runner's `afterEach`: when given, `closeEngine` runs there. */
   afterEach?: HookFunction
+  /**
+   * Rounds of the cases where the features meet (two `session()` instances on the engine, one tracking
+   * and renewing while the other writes): the data case runs this many set-and-remove rounds, the
+   * log-out and cap cases a tenth of it (at least 2). Lower it for a slow engine; a whole number, 1 or more.
+   * @default 100
+   */
+  featureRounds?: number
 }
 
 /** The runner as the suite's case files see it: `test` hands each body a ready engine. */
 export interface ConformanceRunner {
   describe: (name: string, body: () => void) => void
   test: (name: string, body: EngineTest) => void
+  /** One more engine from the caller's `createEngine`, prepared but not cleared (for the cases that need two). */
+  anotherEngine: () => Promise<SessionEngine>
+  /** Closes an engine `anotherEngine` gave, with the caller's `closeEngine` (when there is one). */
+  closeEngine: (engine: SessionEngine) => Promise<void>
+  /** {@link EngineConformanceOptions.featureRounds}, checked. */
+  featureRounds: number
 }
