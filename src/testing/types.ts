@@ -16,7 +16,10 @@ export interface EngineConformanceOptions {
   name: string
   /**
    * Returns the engine for one test: a new one, or the same one every time. The suite then calls its
-   * `prepare()` (when it has one) and `clear()`, so entries of an earlier test never show.
+   * `prepare()` (when it has one) and `clear()`, so entries of an earlier test never show. The cases
+   * where the features meet call it once more: when that engine sees what the first one wrote (one
+   * Redis, database or file behind both), their second instance runs on it, as a second app process
+   * would; otherwise (a MemoryEngine each) it is closed at once and both instances share the first.
    */
   createEngine: () => SessionEngine | Promise<SessionEngine>
   /** Called after each test with the engine `createEngine` returned (e.g. to `release()` it). */
