@@ -55,16 +55,19 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
     await server?.stop()
   })
 
+  // An engine, and a cache, per call: the suite's two instances then meet as two app processes would.
   engineConformance({
     name: 'RedisEngine with localCache',
     describe,
     it,
     beforeEach,
+    afterEach,
     createEngine: async () => {
-      const engine = engines.find((candidate) => candidate.identifier === 'cached') ?? (await cachedEngine())
+      const engine = await cachedEngine({ identifier: 'cached-conformance' })
       await engine.clear()
       return engine
-    }
+    },
+    closeEngine: (engine) => engine.release?.()
   })
 
   describe('a hit', () => {
