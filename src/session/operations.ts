@@ -3,13 +3,14 @@ import type { SessionContext } from '../context'
 import { clearSessionCookie, preventCaching, writeSessionCookie } from '../cookie'
 import { isForgeryRisk, judgeCrossSite } from '../csrf'
 import { CrossSiteLogInError, inputError, SessionEngineError, SessionError } from '../errors'
-import { expiryFrom, isLive } from '../expiry'
-import { categoryOf, hashToken } from '../keys'
+import { cookieExpiry, expiryFrom, isLive } from '../expiry'
+import { categoryOf, hashToken, rotatedCategoryOf } from '../keys'
 import type { StoredSession } from '../record'
 import { generateSessionId, generateToken, parseToken } from '../token'
 import { mergeData, type SessionDataPatch } from './data'
 import { assertWellFormed } from './storable'
 import { listActive, normalizeAuthenticatableId, type ActiveSession, type AuthenticatableId } from './facts'
+import { endSession, liveSuccessor, removeRotatedOut, rotateToken, rotationInPlay } from './rotation'
 import { adopt, clientIp, lastIpOf, reset, type SessionState } from './state'
 
 /** Options of `logIn()`. */
@@ -39,14 +40,16 @@ export function emitRevoke(
 }
 
 /**
- * Removes every session of `userId` but `keepHash`, and tells the `revoke` listeners. The ids are read
+ * Removes every session of `userId` but `keepHash` (session `keepId`), their rotated-out tokens, and
+ * tells the `revoke` listeners. The ids are read
  * first only when someone listens, so the common case stays one engine call.
  */
 export async function removeAllOf(
   context: SessionContext,
   userId: string,
   keepHash?: string,
-  request?: IncomingMessage
+  request?: IncomingMessage,
+  keepId?: string
 ): Promise<void> {
   const { config, store, events } = context
   const category = categoryOf(config, userId)
@@ -54,6 +57,9 @@ export async function removeAllOf(
     ? (await store.list(category)).filter(([hash]) => hash !== keepHash).map(([, stored]) => stored.id)
     : []
   await store.removeAll(category, keepHash)
+  // Their rotated-out tokens go too, so none of them is later taken for a reuse of a live session.
+  if (keepHash === undefined) await store.removeAll(rotatedCategoryOf(config, userId))
+  else if (keepId !== undefined) await removeRotatedOut(context, userId, (id) => id !== keepId)
   emitRevoke(context, userId, ids, request)
 }
 
@@ -95,14 +101,21 @@ export async function logIn(
   }
   const token = generateToken()
   const hash = hashToken(token, config.hashKey)
-  const capped = await store.create(hash, categoryOf(config, userId), stored, config.maxSessionsPerUser)
+  const removed = await store.create(hash, categoryOf(config, userId), stored, config.maxSessionsPerUser)
+  // An entry rotated out a moment ago is no session of its own; a capped session's rotated-out tokens go with it.
+  const capped = removed.filter((ended) => ended.rotatedTo === undefined)
+  const cappedIds = new Set(capped.map((ended) => ended.id))
+  if (capped.some((ended) => ended.issuedAt !== undefined))
+    await removeRotatedOut(context, userId, (id) => cappedIds.has(id))
   adopt(state, token, hash, stored)
   preventCaching(response)
   if (config.transports.bearer) response.setHeader('Authorization', `bearer ${token}`)
-  if (config.transports.cookie)
-    writeSessionCookie(request, response, config.cookie, token, stored.expiresAt, now, persistent)
+  if (config.transports.cookie) {
+    const cookieExpiresAt = cookieExpiry(stored.expiresAt, now, config)
+    writeSessionCookie(request, response, config.cookie, token, cookieExpiresAt, now, persistent)
+  }
   context.events.emit('logIn', { sessionId: stored.id, userId, request })
-  emitRevoke(context, userId, capped, request)
+  emitRevoke(context, userId, [...cappedIds], request)
 }
 
 /**
@@ -134,7 +147,11 @@ export async function logOut(state: SessionState, tokenOrSessionId?: string): Pr
   const own = tokenOrSessionId === undefined || tokenOrSessionId === state.id || tokenOrSessionId === state.token
   if (own) {
     const ended = state.stored
-    if (ended) await store.remove(state.hash!, categoryOf(config, ended.userId))
+    if (ended) {
+      await store.remove(state.hash!, categoryOf(config, ended.userId))
+      // A concurrent rotation may have given the session another token: every entry of it goes.
+      if (rotationInPlay(context, ended)) await endSession(context, ended.userId, ended.id)
+    }
     // Logout CSRF: another site must not sign this browser out.
     if (
       response &&
@@ -155,6 +172,7 @@ export async function logOut(state: SessionState, tokenOrSessionId?: string): Pr
     (await ownedByToken(state, tokenOrSessionId, owner.userId))
   if (!target) return false
   await store.remove(target[0], category)
+  if (rotationInPlay(context, target[1])) await endSession(context, owner.userId, target[1].id)
   emitRevoke(context, owner.userId, [target[1].id], request)
   return true
 }
@@ -169,13 +187,28 @@ async function ownedByToken(
   if (!token) return undefined
   const hash = hashToken(token, state.context.config.hashKey)
   const stored = await state.context.store.find(hash)
-  return stored && stored.userId === userId ? [hash, stored] : undefined
+  if (!stored || stored.userId !== userId) return undefined
+  // A rotated-out token names its session: the live entry is the one to end.
+  return stored.rotatedTo === undefined
+    ? [hash, stored]
+    : ((await liveSuccessor(state.context, stored)) ?? [hash, stored])
 }
 
 /** Ends every other session of this authenticatable. */
 export async function logOutOthers(state: SessionState): Promise<void> {
   if (!state.hash || !state.stored) return
-  await removeAllOf(state.context, state.stored.userId, state.hash, state.request)
+  await removeAllOf(state.context, state.stored.userId, state.hash, state.request, state.stored.id)
+}
+
+/** Replaces this session's token, keeping its id, data and facts (see `Session#rotate`). */
+export async function rotate(state: SessionState): Promise<boolean> {
+  if (!state.hash || !state.stored) return false
+  if (state.response?.headersSent) {
+    throw new SessionError('rotate() must be called before the response is sent: the new token goes in it', {
+      code: 'ESR_SESSION_NO_RESPONSE'
+    })
+  }
+  return rotateToken(state, 'requested', state.carrier)
 }
 
 /** All live sessions of this authenticatable, this one marked `current` and showing this request's access. */
@@ -196,16 +229,42 @@ export async function updateDeviceId(state: SessionState, deviceId: string): Pro
     throw inputError(`deviceId must be a string of at most ${MAX_DEVICE_ID_LENGTH} characters`)
   }
   assertWellFormed(deviceId, 'deviceId')
-  if (!state.hash || !state.stored) return false
+  let hash = state.hash
+  let current = state.stored
+  if (!hash || !current) return false
   const { config, store } = state.context
-  // Only the device id is written, so a concurrent updateData() or access record is kept.
-  if (!(await store.patch(state.hash, categoryOf(config, state.stored.userId), { deviceId }))) {
-    reset(state)
-    return false
+  const category = categoryOf(config, current.userId)
+  // Only the device id is written, so a concurrent updateData() or access record is kept. Where a
+  // rotation may copy the entry meanwhile, the write is a compare-and-set that follows the rotation.
+  if (!rotationInPlay(state.context, current)) {
+    if (!(await store.patch(hash, category, { deviceId }))) {
+      reset(state)
+      return false
+    }
+  } else {
+    for (let attempt = 0; ; attempt++) {
+      const version = current.version ?? 0
+      if (await store.patch(hash, category, { deviceId, version: version + 1 }, version)) {
+        current = { ...current, version: version + 1 }
+        break
+      }
+      if (attempt + 1 >= MAX_DATA_WRITE_ATTEMPTS) throw contended('update the device id')
+      const fresh = await followed(state, hash, await store.find(hash), current)
+      if (!fresh) return false
+      ;[hash, current] = fresh
+    }
   }
-  state.stored = { ...state.stored, deviceId }
+  state.hash = hash
+  state.stored = { ...current, deviceId }
   state.deviceId = deviceId
   return true
+}
+
+function contended(operation: string): SessionEngineError {
+  return new SessionEngineError(
+    operation,
+    new Error(`it was changed by another write on each of ${MAX_DATA_WRITE_ATTEMPTS} attempts`)
+  )
 }
 
 /** How many times `updateData()` reads again after another write changed the data under it. */
@@ -220,7 +279,7 @@ export async function updateData(state: SessionState, patch: SessionDataPatch): 
   const { config, store } = state.context
   // Validated before anything is read, so a bad patch is a TypeError with or without a session.
   mergeData(state.stored?.data, patch, config.maxDataBytes)
-  const hash = state.hash
+  let hash = state.hash
   let current = state.stored
   if (!hash || !current) return false
   const category = categoryOf(config, current.userId)
@@ -231,18 +290,37 @@ export async function updateData(state: SessionState, patch: SessionDataPatch): 
       const written: StoredSession = { ...current, version: version + 1 }
       if (data) written.data = data
       else delete written.data
+      state.hash = hash
       state.stored = written
       return true
     }
-    const fresh = await store.find(hash)
-    if (!fresh || fresh.userId !== current.userId || !isLive(fresh, Date.now(), config)) {
-      reset(state)
-      return false
-    }
-    current = fresh
+    const fresh = await followed(state, hash, await store.find(hash), current)
+    if (!fresh) return false
+    ;[hash, current] = fresh
   }
-  throw new SessionEngineError(
-    'update the session data',
-    new Error(`it was changed by another write on each of ${MAX_DATA_WRITE_ATTEMPTS} attempts`)
-  )
+  throw contended('update the session data')
+}
+
+/**
+ * The session's live entry after a write to `hash` did not apply, read again as `fresh`: itself, or the
+ * successor its token was rotated to meanwhile; `undefined` (and the state reset) when it is gone.
+ */
+async function followed(
+  state: SessionState,
+  hash: string,
+  fresh: StoredSession | undefined,
+  current: StoredSession
+): Promise<[string, StoredSession] | undefined> {
+  const { context } = state
+  const live =
+    fresh?.rotatedTo !== undefined
+      ? await liveSuccessor(context, fresh)
+      : fresh && isLive(fresh, Date.now(), context.config)
+        ? ([hash, fresh] as [string, StoredSession])
+        : undefined
+  if (!live || live[1].userId !== current.userId || live[1].id !== current.id) {
+    reset(state)
+    return undefined
+  }
+  return live
 }
