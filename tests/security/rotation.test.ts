@@ -1,77 +1,18 @@
-import express, { type Express, type Request, type Response } from 'express'
+import type { Express } from 'express'
 import supertest from 'supertest'
-import { session, Session, type SessionEngine, type SessionEventMap, type SessionOptions } from '../../src'
-import { engineMatrix } from '../support/engineMatrix'
+import { session, Session, type SessionOptions } from '../../src'
 import { sessionCookie } from '../support/app'
-
-// Short times with margins: a token is due after 200 ms; a rotated-out one stands for its session 300 ms.
-const ROTATE_AFTER_MS = 200
-const GRACE_MS = 300
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-type Events = { [E in keyof SessionEventMap]?: Array<SessionEventMap[E]> }
-
-/** An app over `options` that records its events; its routes answer the session as JSON. */
-function rotationApp(options: SessionOptions): { app: Express; events: Events } {
-  const events: Events = {}
-  const middleware = session(options)
-  for (const name of ['rotate', 'tokenReuse', 'revoke', 'invalidToken'] as const) {
-    middleware.on(name, (event) => {
-      ;(events[name] ??= [] as never[]).push(event as never)
-    })
-  }
-  const app = express()
-  app.use(express.json())
-  app.use(middleware)
-  const route = (handler: (request: Request, response: Response) => Promise<unknown>) => {
-    return (request: Request, response: Response, next: (error: unknown) => void) => {
-      handler(request, response).then((body) => response.json(body ?? request.session), next)
-    }
-  }
-  app.post(
-    '/login/:userId',
-    route(async (request) => {
-      await request.session.logIn(request.params.userId, { data: request.body })
-      return { token: request.session.token, id: request.session.id }
-    })
-  )
-  app.get('/me', (request, response) => {
-    response.status(request.session.authenticated ? 200 : 401).json(request.session)
-  })
-  app.post(
-    '/data',
-    route(async (request) => ({ applied: await request.session.updateData(request.body) }))
-  )
-  app.post(
-    '/rotate',
-    route(async (request) => ({ rotated: await request.session.rotate(), token: request.session.token }))
-  )
-  app.post(
-    '/logout',
-    route(async (request) => ({ ended: await request.session.logOut(request.body?.target) }))
-  )
-  app.get(
-    '/sessions',
-    route(async (request) => request.session.activeSessions())
-  )
-  app.use((error: Error, _request: Request, response: Response, _next: unknown) => {
-    response.status(503).json({ error: error.message })
-  })
-  return { app, events }
-}
-
-/** The token a response set in the session cookie, if it set one. */
-function cookieToken(response: supertest.Response): string | undefined {
-  return /^session=([^;]*)/.exec(sessionCookie(response) ?? '')?.[1] || undefined
-}
-
-const withCookie = (token: string) => ({ Cookie: `session=${token}` })
-const withBearer = (token: string) => ({ Authorization: `Bearer ${token}` })
-
-/** The live (not rotated-out) entries of `userId` the engine holds. */
-async function liveEntries(engine: SessionEngine, userId: string): Promise<unknown[]> {
-  return Object.values(await engine.getAll(`auth-${userId}`)).filter((subject) => subject.rotatedTo === undefined)
-}
+import { engineMatrix } from '../support/engineMatrix'
+import {
+  cookieToken,
+  GRACE_MS,
+  liveEntries,
+  ROTATE_AFTER_MS,
+  rotationApp,
+  sleep,
+  withBearer,
+  withCookie
+} from '../support/rotationFlow'
 
 describe.each(engineMatrix().map((entry) => [entry.name, entry] as const))('token rotation on %s', (_name, entry) => {
   const options = (extra: SessionOptions = {}): SessionOptions => ({
