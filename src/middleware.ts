@@ -8,7 +8,7 @@ import type { SessionOptions } from './options'
 import { isPending, type MaybePromise } from './maybe'
 import { load } from './session/load'
 import { engineReady } from './readiness'
-import { sessionOf, type Session } from './session/Session'
+import { acceptsBearer, sessionOf, type Session } from './session/Session'
 import { newState, reportEngineError } from './session/state'
 
 /**
@@ -123,14 +123,26 @@ function attachSession(
 
 /** Route guard: `next()` when the request is authenticated, otherwise ends the response with 401. */
 export function authenticateRequest(request: Request, response: Response, next: NextFunction): void {
-  if ((request as RequestWithSession).session?.authenticated) next()
-  else unauthorized(response)
+  const { session } = request as RequestWithSession
+  if (session?.authenticated) next()
+  else unauthorized(response, readsBearer(session))
 }
 
-// Every session accepts a Bearer token, so a 401 names the scheme (RFC 6750): clients know how to authenticate.
-function unauthorized(response: Response): void {
-  response.status(401).setHeader('WWW-Authenticate', 'Bearer')
-  response.end()
+/**
+ * The 401 of a route that needs a session. Where Bearer tokens are read it names the scheme (RFC 6750),
+ * so a client knows how to authenticate; a cookie-only app offers no scheme.
+ */
+function unauthorized(response: Response, bearer: boolean): void {
+  if (bearer) response.setHeader('WWW-Authenticate', 'Bearer')
+  response.status(401).end()
+}
+
+/**
+ * Whether the session's middleware reads Bearer tokens; true when it cannot tell (no session, or a
+ * `request.session` another library set, as during a move from express-session).
+ */
+function readsBearer(session: Session | undefined): boolean {
+  return typeof session?.[acceptsBearer] === 'function' ? session[acceptsBearer]() : true
 }
 
 /**
@@ -147,11 +159,12 @@ export function requireSession(options?: SessionOptions): RequestHandler {
   return function sessionGuard(request: Request, response: Response, next: NextFunction): void {
     const present = (request as RequestWithSession).session
     if (present !== undefined) {
-      admitIf(present.authenticated, response, next)
+      admitIf(present, response, next)
       return
     }
     const state = newState(request, response, context)
-    ;(request as RequestWithSession).session = sessionOf(state)
+    const session = sessionOf(state)
+    ;(request as RequestWithSession).session = session
     let loading: MaybePromise<void>
     try {
       loading = load(state)
@@ -162,11 +175,11 @@ export function requireSession(options?: SessionOptions): RequestHandler {
     }
     // Outside the try: an error thrown further down the chain is not ours to report.
     if (!isPending(loading)) {
-      admitIf(state.authenticated, response, next)
+      admitIf(session, response, next)
       return
     }
     Promise.resolve(loading).then(
-      () => admitIf(state.authenticated, response, next),
+      () => admitIf(session, response, next),
       (error: unknown) => {
         reportEngineError(context, error, request)
         next(error)
@@ -175,15 +188,9 @@ export function requireSession(options?: SessionOptions): RequestHandler {
   }
 }
 
-function admitIf(authenticated: boolean, response: Response, next: NextFunction): void {
-  if (authenticated) next()
-  else answerUnauthenticated(response)
-}
-
-/** The 401 of a route that needs a session: Bearer is a scheme the client may authenticate with. */
-function answerUnauthenticated(response: Response): void {
-  response.setHeader('WWW-Authenticate', 'Bearer')
-  response.status(401).end()
+function admitIf(session: Session, response: Response, next: NextFunction): void {
+  if (session.authenticated) next()
+  else unauthorized(response, readsBearer(session))
 }
 
 /** What `requireRecentLogin()` answers with its 403. */
@@ -200,9 +207,10 @@ export function requireRecentLogin(maxAgeMs: number): RequestHandler {
     throw invalidOption('maxAgeMs', maxAgeMs, 'a positive whole number of milliseconds')
   }
   return function recentLoginGuard(request: Request, response: Response, next: NextFunction): void {
-    const { authenticated, firstAccessed } = (request as RequestWithSession).session ?? {}
+    const { session } = request as RequestWithSession
+    const { authenticated, firstAccessed } = session ?? {}
     if (!authenticated || !firstAccessed) {
-      unauthorized(response)
+      unauthorized(response, readsBearer(session))
       return
     }
     if (Date.now() - firstAccessed.getTime() <= maxAgeMs) {

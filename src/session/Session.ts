@@ -19,6 +19,12 @@ import { dateOf, lastIpOf, newState, reportEngineError, type SessionState } from
 export type { ActiveSession, AuthenticatableId, SessionFacts } from './facts'
 export type { LogInOptions } from './operations'
 
+/**
+ * The internal question "does this session accept Bearer tokens?": a guard's 401 then names the scheme
+ * (RFC 6750). Keyed by a symbol the package does not export, so it is no part of the public API.
+ */
+export const acceptsBearer: unique symbol = Symbol('acceptsBearer')
+
 // The state sessionOf() hands to the constructor it calls: set and taken back in the same synchronous
 // call, so a constructor called by app code never sees one.
 let handedState: SessionState | undefined
@@ -105,6 +111,11 @@ export class Session {
       Session.prototype,
       tokenLayer((session) => session.#state.token)
     )
+  }
+
+  /** @internal Whether the middleware that made this session reads Bearer tokens. */
+  [acceptsBearer](): boolean {
+    return this.#state.context.config.transports.bearer
   }
 
   /** Alias of {@link authenticatableId} (the newer upstream name). */

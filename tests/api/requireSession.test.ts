@@ -2,7 +2,9 @@ import type { ErrorRequestHandler, Express, Request, Response } from 'express'
 import { createServer } from 'node:net'
 import supertest from 'supertest'
 import {
+  authenticateRequest,
   MemoryEngine,
+  requireRecentLogin,
   requireSession,
   session,
   SessionEngineError,
@@ -189,5 +191,40 @@ describe('requireSession() options', () => {
   it('throws a TypeError naming an invalid option when the guard is made', () => {
     expect(() => requireSession({ idleTimeout: -1 } as SessionOptions)).toThrow(/idleTimeout/)
     expect(() => requireSession({ idleTimeout: -1 } as SessionOptions)).toThrow(TypeError)
+  })
+})
+
+describe.each(expressVersions)('the 401 of a guard on %s', (_version, express) => {
+  const guardedRoutes = (options: SessionOptions): Express => {
+    const app = express()
+    app.get('/guard', requireSession(options), (_request: Request, response: Response) => response.end())
+    app.use(session(options))
+    app.get('/authenticate', authenticateRequest, (_request: Request, response: Response) => response.end())
+    app.get('/recent', requireRecentLogin(60_000), (_request: Request, response: Response) => response.end())
+    return app
+  }
+
+  it.each(['/guard', '/authenticate', '/recent'])('names Bearer on %s where Bearer tokens are read', async (path) => {
+    const response = await supertest(guardedRoutes({ engine: new MemoryEngine() }))
+      .get(path)
+      .expect(401)
+    expect(response.headers['www-authenticate']).toBe('Bearer')
+  })
+
+  it.each(['/guard', '/authenticate', '/recent'])('names no scheme on %s in a cookie-only app', async (path) => {
+    const app = guardedRoutes({ engine: new MemoryEngine(), transports: ['cookie'] })
+    const response = await supertest(app).get(path).expect(401)
+    expect(response.headers['www-authenticate']).toBeUndefined()
+  })
+
+  it("names Bearer when request.session is another library's object", async () => {
+    const app = express()
+    app.use((request: Request, _response: Response, next: () => void) => {
+      Object.defineProperty(request, 'session', { value: { cookie: {}, authenticated: false } })
+      next()
+    })
+    app.get('/authenticate', authenticateRequest, (_request: Request, response: Response) => response.end())
+    const response = await supertest(app).get('/authenticate').expect(401)
+    expect(response.headers['www-authenticate']).toBe('Bearer')
   })
 })

@@ -93,11 +93,12 @@ describe('the examples of the README and of docs/', () => {
 
   const name = (example: (typeof examples)[number]) => `${example.file}: ${example.title}`
 
-  it('include the quick start, the error handler and the Redis and PostgreSQL setups', () => {
+  it('include the quick start, the readiness probe, the guard and the Redis and PostgreSQL setups', () => {
     expect(examples.map(name)).toEqual(
       expect.arrayContaining([
         'README.md: Quick start',
-        'README.md: Errors',
+        'README.md: `session(options?)`',
+        'README.md: `requireSession(options?)`',
         'docs/redis.md: Standalone Redis',
         'docs/postgres.md: Setup'
       ])

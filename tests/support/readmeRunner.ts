@@ -25,7 +25,9 @@ const modules: Record<string, unknown> = {
   'express-session-registry': {
     ...library,
     session: (options?: library.SessionOptions) =>
-      library.session({ ...options, engine: options?.engine ?? failingEngine })
+      library.session({ ...options, engine: options?.engine ?? failingEngine }),
+    requireSession: (options?: library.SessionOptions) =>
+      library.requireSession({ ...options, engine: options?.engine ?? failingEngine })
   },
   'express-session-registry/redis': redisEntry,
   'express-session-registry/postgres': postgresEntry
