@@ -1,8 +1,10 @@
 import type { Express } from 'express'
 import supertest from 'supertest'
 import { session, Session, type SessionOptions } from '../../src'
-import { sessionCookie } from '../support/app'
+import { MapEngine, MinimalMapEngine } from '../fixtures/thirdPartyEngine'
+import { createApp, expressVersions, sessionCookie } from '../support/app'
 import { engineMatrix } from '../support/engineMatrix'
+import { CountingEngine } from '../support/engines'
 import {
   cookieToken,
   GRACE_MS,
@@ -214,6 +216,52 @@ describe.each(engineMatrix().map((entry) => [entry.name, entry] as const))('toke
     const second = (await supertest(app).get('/me').set(withCookie(token)).expect(200)).body
     expect(Date.parse(second.lastAccessed)).toBeGreaterThan(Date.parse(first.lastAccessed))
     expect(events.rotate).toHaveLength(1)
+  })
+})
+
+describe.each([
+  ['with update() but no patch()', () => new MapEngine()],
+  ['with the token-registry contract alone', () => new MinimalMapEngine()]
+])('on an engine %s', (_name, createEngine) => {
+  it('rotates, serves the old token within its grace and ends the session on its reuse', async () => {
+    const engine = createEngine()
+    const { app, events } = rotationApp({ engine, rotateAfter: ROTATE_AFTER_MS, rotationGrace: GRACE_MS })
+    const login = (await supertest(app).post('/login/old-contract').send({ n: 1 }).expect(200)).body
+    await sleep(ROTATE_AFTER_MS + 50)
+    const token = cookieToken(await supertest(app).get('/me').set(withCookie(login.token)).expect(200))!
+    expect((await supertest(app).get('/me').set(withCookie(login.token)).expect(200)).body.id).toBe(login.id)
+    expect((await supertest(app).get('/me').set(withCookie(token)).expect(200)).body.data).toEqual({ n: 1 })
+    await sleep(GRACE_MS + 100)
+    await supertest(app).get('/me').set(withCookie(login.token)).expect(401)
+    await supertest(app).get('/me').set(withCookie(token)).expect(401)
+    expect(events.tokenReuse).toHaveLength(1)
+  })
+})
+
+describe.each(expressVersions)('rotation on %s', (_version, express) => {
+  it('costs a valid token that is not due one engine read and no write', async () => {
+    const engine = new CountingEngine()
+    const app = createApp(express, { engine, rotateAfter: 60_000 })
+    const login = await supertest(app).post('/login').send({ userId: 'cheap' }).expect(200)
+    engine.calls.length = 0
+    const response = await supertest(app).get('/me').set(withCookie(login.body.token)).expect(200)
+    expect(engine.calls.map((call) => call.method)).toEqual(['get'])
+    expect(sessionCookie(response)).toBeUndefined()
+    engine.release()
+  })
+
+  it('rotates a due token through the app, the new cookie replacing the old', async () => {
+    const engine = new CountingEngine()
+    const app = createApp(express, { engine, rotateAfter: ROTATE_AFTER_MS })
+    const login = await supertest(app).post('/login').send({ userId: 'express' }).expect(200)
+    await sleep(ROTATE_AFTER_MS + 50)
+    const rotated = await supertest(app).get('/me').set(withCookie(login.body.token)).expect(200)
+    const token = cookieToken(rotated)!
+    expect(token).not.toBe(login.body.token)
+    expect(rotated.body.id).toBe(login.body.session.id)
+    expect(rotated.headers['cache-control']).toBe('no-store')
+    await supertest(app).get('/me').set(withCookie(token)).expect(200)
+    engine.release()
   })
 })
 
