@@ -54,7 +54,13 @@ export async function removeAllOf(
   const { config, store, events } = context
   const category = categoryOf(config, userId)
   const ids = events.has('revoke')
-    ? (await store.list(category)).filter(([hash]) => hash !== keepHash).map(([, stored]) => stored.id)
+    ? [
+        ...new Set(
+          (await store.list(category))
+            .filter(([hash, stored]) => hash !== keepHash && stored.id !== keepId)
+            .map(([, stored]) => stored.id)
+        )
+      ]
     : []
   await store.removeAll(category, keepHash)
   // Their rotated-out tokens go too, so none of them is later taken for a reuse of a live session.
@@ -82,7 +88,11 @@ export async function logIn(
   const persistent = options?.persistent ?? config.persistentCookie
   if (typeof persistent !== 'boolean') throw inputError('logIn() option "persistent" must be a boolean')
   refuseCrossSiteLogIn(state)
-  if (state.hash && state.stored) await store.remove(state.hash, categoryOf(config, state.stored.userId))
+  const disposed = state.stored
+  if (state.hash && disposed) {
+    await store.remove(state.hash, categoryOf(config, disposed.userId))
+    if (rotationInPlay(context, disposed)) await endSession(context, disposed.userId, disposed.id)
+  }
   const now = Date.now()
   const ip = clientIp(request)
   const userAgent = request.headers['user-agent']
