@@ -206,6 +206,21 @@ describe.each(engineMatrix().map((entry) => [entry.name, entry] as const))('toke
     expect(Object.keys(await Session.activeSessions(userId, { engine: entry.engine() }))).toHaveLength(2)
   })
 
+  it('Session.logOutAll() ends a rotated session with its rotated-out tokens: their return is no reuse', async () => {
+    const { app, events } = rotationApp(options())
+    const userId = nextUser()
+    const login = await logIn(app, userId)
+    await sleep(ROTATE_AFTER_MS + 50)
+    const token = cookieToken(await supertest(app).get('/me').set(withCookie(login.token)).expect(200))!
+    await Session.logOutAll(userId, { engine: entry.engine() })
+    expect(await entry.engine().getAll(`rotated-${userId}`)).toEqual({})
+    await supertest(app).get('/me').set(withCookie(token)).expect(401)
+    await sleep(GRACE_MS + 100)
+    await supertest(app).get('/me').set(withCookie(login.token)).expect(401)
+    expect(events.tokenReuse).toBeUndefined()
+    expect(events.invalidToken).toEqual([expect.objectContaining({ reason: 'unknown' }), expect.anything()])
+  })
+
   it('records access on the live entry with trackSessionAccess, and rotates once per rotateAfter', async () => {
     const { app, events } = rotationApp(options({ trackSessionAccess: true }))
     const login = await logIn(app, nextUser())
