@@ -47,9 +47,9 @@ export async function rotateToken(
       code: 'ESR_SESSION_NO_RESPONSE'
     })
   }
-  const hash = state.hash
-  let current = state.stored
-  if (hash === undefined || current === undefined) return false
+  // Called on a state that stands for a live session (the request path, or rotate() after its check).
+  const hash = state.hash!
+  let current = state.stored!
   const category = categoryOf(config, current.userId)
   for (let attempt = 0; attempt < MAX_ROTATION_ATTEMPTS; attempt++) {
     const now = Date.now()
@@ -105,12 +105,11 @@ function lost(state: SessionState): false {
 function deliver(state: SessionState, token: string, successor: StoredSession, now: number): void {
   const { request, response, context, carrier } = state
   const { config } = context
-  if (!response) return
-  preventCaching(response)
-  if (carrier !== 'cookie' && config.transports.bearer) response.setHeader('Authorization', `bearer ${token}`)
+  preventCaching(response!)
+  if (carrier !== 'cookie' && config.transports.bearer) response!.setHeader('Authorization', `bearer ${token}`)
   if (carrier !== 'bearer' && config.transports.cookie) {
     const expiresAt = cookieExpiry(successor.expiresAt, successor.firstAccessed, config)
-    writeSessionCookie(request, response, config.cookie, token, expiresAt, now, successor.persistent !== false)
+    writeSessionCookie(request, response!, config.cookie, token, expiresAt, now, successor.persistent !== false)
   }
 }
 
@@ -135,7 +134,7 @@ export async function liveSuccessor(
 
 /** Whether a rotated-out entry's grace is over at `now`: its token's return is then a reuse. */
 export function isPastGrace(rotated: StoredSession, now: number, context: SessionContext): boolean {
-  return now >= (rotated.rotatedAt ?? 0) + context.config.rotationGraceMs
+  return now >= rotated.rotatedAt! + context.config.rotationGraceMs
 }
 
 /**

@@ -13,9 +13,13 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** What a rotation app's listeners saw, by event. */
 export type Events = { [E in keyof SessionEventMap]?: Array<SessionEventMap[E]> }
 
-/** An app over `options` that records its events; its routes answer the session as JSON. */
-export function rotationApp(options: SessionOptions): { app: Express; events: Events } {
+/**
+ * An app over `options` that records its events (and what a rotation after the response threw); its
+ * routes answer the session as JSON.
+ */
+export function rotationApp(options: SessionOptions): { app: Express; events: Events; lateErrors: unknown[] } {
   const events: Events = {}
+  const lateErrors: unknown[] = []
   const middleware = session(options)
   for (const name of ['rotate', 'tokenReuse', 'revoke', 'invalidToken'] as const) {
     middleware.on(name, (event) => {
@@ -52,6 +56,25 @@ export function rotationApp(options: SessionOptions): { app: Express; events: Ev
     '/logout',
     route(async (request) => ({ ended: await request.session.logOut(request.body?.target) }))
   )
+  app.post(
+    '/device',
+    route(async (request) => ({ recorded: await request.session.updateDeviceId(request.body.deviceId) }))
+  )
+  app.post(
+    '/logout-others',
+    route(async (request) => {
+      await request.session.logOutOthers()
+      return {}
+    })
+  )
+  // Answers first, then tries to rotate: the new token has no response left to go in.
+  app.post('/late-rotate', (request, response) => {
+    response.json({})
+    request.session.rotate().then(
+      () => undefined,
+      (error: unknown) => lateErrors.push(error)
+    )
+  })
   app.get(
     '/sessions',
     route(async (request) => request.session.activeSessions())
@@ -59,7 +82,7 @@ export function rotationApp(options: SessionOptions): { app: Express; events: Ev
   app.use((error: Error, _request: Request, response: Response, _next: unknown) => {
     response.status(503).json({ error: error.message })
   })
-  return { app, events }
+  return { app, events, lateErrors }
 }
 
 /** The token a response set in the session cookie, if it set one. */
