@@ -2,6 +2,8 @@
 // by an engine that runs a write of the test's choosing just before the rotation's claim.
 import supertest from 'supertest'
 import { MemoryEngine, type EngineSubject } from '../../src'
+import { hashToken } from '../../src/keys'
+import { generateToken } from '../../src/token'
 import {
   cookieToken,
   GRACE_MS,
@@ -15,12 +17,19 @@ import {
 /** A MemoryEngine that runs `beforeClaim` once, just before the next compare-and-set that claims an entry. */
 class InterleavingEngine extends MemoryEngine {
   beforeClaim: ((token: string) => void) | undefined
+  /** Runs once, just before the next write of a device id. */
+  beforeDeviceId: ((token: string) => void) | undefined
 
   override patch(token: string, category: string, fields: EngineSubject, expectedVersion?: number): boolean {
     const hook = this.beforeClaim
     if (hook && fields.rotatedTo !== undefined) {
       this.beforeClaim = undefined
       hook(token)
+    }
+    const deviceHook = this.beforeDeviceId
+    if (deviceHook && fields.deviceId !== undefined) {
+      this.beforeDeviceId = undefined
+      deviceHook(token)
     }
     return super.patch(token, category, fields, expectedVersion)
   }
@@ -156,5 +165,65 @@ describe('rotation and the other session operations', () => {
     const markers = Object.values(engine.getAll('rotated-others'))
     expect(markers.map((marker) => marker.id)).toEqual([login.id])
     await supertest(app).get('/me').set(withCookie(token)).expect(200)
+  })
+
+  it('the per-user cap ends a rotated session with its rotated-out tokens', async () => {
+    const { app, events } = rotationApp({ engine, maxSessionsPerUser: 1 })
+    const login = (await supertest(app).post('/login/capped').send({}).expect(200)).body
+    await supertest(app).post('/rotate').set(withCookie(login.token)).expect(200)
+    await supertest(app).post('/login/capped').send({}).expect(200)
+    expect(engine.getAll('rotated-capped')).toEqual({})
+    expect(events.revoke).toEqual([expect.objectContaining({ sessionIds: [login.id] })])
+  })
+})
+
+describe('a rotated-out token that leads nowhere', () => {
+  let engine: InterleavingEngine
+  beforeEach(() => {
+    engine = new InterleavingEngine()
+  })
+  afterEach(() => engine.release())
+
+  const now = Date.now()
+  const entry = (id: string, fields: EngineSubject = {}): EngineSubject => ({
+    id,
+    userId: 'nowhere',
+    firstAccessed: now,
+    lastAccessed: now,
+    firstIp: null,
+    lastIp: null,
+    userAgent: null,
+    deviceId: null,
+    expiresAt: Date.now() + 60_000,
+    ...fields
+  })
+  const rotatedTo = (hash: string) => ({ rotatedTo: hash, rotatedAt: Date.now() })
+
+  it('is no session when its successor belongs to another session', async () => {
+    const { app } = rotationApp({ engine })
+    const token = generateToken()
+    engine.set('other-hash', 'auth-nowhere', entry('other-session'))
+    engine.set(hashToken(token, undefined), 'rotated-nowhere', entry('session', rotatedTo('other-hash')))
+    await supertest(app).get('/me').set(withCookie(token)).expect(401)
+  })
+
+  it('is no session past a chain of rotations longer than any grace can hold', async () => {
+    const { app } = rotationApp({ engine })
+    const tokens = Array.from({ length: 7 }, () => generateToken())
+    const hashes = tokens.map((token) => hashToken(token, undefined))
+    hashes.forEach((hash, index) => {
+      const next = hashes[index + 1]
+      engine.set(hash, 'rotated-nowhere', entry('session', next === undefined ? {} : rotatedTo(next)))
+    })
+    await supertest(app).get('/me').set(withCookie(tokens[0]!)).expect(401)
+    await supertest(app).get('/me').set(withCookie(tokens[5]!)).expect(200)
+  })
+
+  it('updateDeviceId() over a session ended under it resolves false', async () => {
+    const { app } = rotationApp({ engine, rotateAfter: 60_000 })
+    const login = (await supertest(app).post('/login/nowhere').send({}).expect(200)).body
+    engine.beforeDeviceId = (hash) => engine.delete(hash)
+    const answer = await supertest(app).post('/device').set(withCookie(login.token)).send({ deviceId: 'x' })
+    expect(answer.body).toEqual({ recorded: false })
   })
 })
