@@ -9,7 +9,7 @@ import type { StoredSession } from '../record'
 import { generateSessionId, generateToken, parseToken } from '../token'
 import { mergeData, type SessionDataPatch } from './data'
 import { listActive, normalizeAuthenticatableId, type ActiveSession, type AuthenticatableId } from './facts'
-import { endSession, liveSuccessor, removeRotatedOut, rotateToken, rotationInPlay } from './rotation'
+import { endSession, endSessionsWhere, liveSuccessor, removeRotatedOut, rotateToken, rotationInPlay } from './rotation'
 import { adopt, clientIp, lastIpOf, reset, type SessionState } from './state'
 
 export { updateData, updateDeviceId } from './writes'
@@ -40,8 +40,8 @@ export function emitRevoke(
 }
 
 /**
- * Removes every session of `userId` but `keepHash` (session `keepId`), their rotated-out tokens, and
- * tells the `revoke` listeners. The ids are read
+ * Removes every session of `userId` but `keepHash` (session `keepId`; every entry of it when
+ * `rotating`), their rotated-out tokens, and tells the `revoke` listeners. The ids are read
  * first only when someone listens, so the common case stays one engine call.
  */
 export async function removeAllOf(
@@ -49,7 +49,8 @@ export async function removeAllOf(
   userId: string,
   keepHash?: string,
   request?: IncomingMessage,
-  keepId?: string
+  keepId?: string,
+  rotating = false
 ): Promise<void> {
   const { config, store, events } = context
   const category = categoryOf(config, userId)
@@ -62,10 +63,15 @@ export async function removeAllOf(
         )
       ]
     : []
-  await store.removeAll(category, keepHash)
-  // Their rotated-out tokens go too, so none of them is later taken for a reuse of a live session.
-  if (keepHash === undefined) await store.removeAll(rotatedCategoryOf(config, userId))
-  else if (keepId !== undefined) await removeRotatedOut(context, userId, (id) => id !== keepId)
+  if (keepId !== undefined && rotating) {
+    // By session id, not by hash: a rotation of the kept session landing meanwhile keeps its new token.
+    await endSessionsWhere(context, userId, (id) => id !== keepId)
+  } else {
+    await store.removeAll(category, keepHash)
+    // Their rotated-out tokens go too, so none of them is later taken for a reuse of a live session.
+    if (keepHash === undefined) await store.removeAll(rotatedCategoryOf(config, userId))
+    else if (keepId !== undefined) await removeRotatedOut(context, userId, (id) => id !== keepId)
+  }
   emitRevoke(context, userId, ids, request)
 }
 
@@ -207,7 +213,15 @@ async function ownedByToken(
 /** Ends every other session of this authenticatable. */
 export async function logOutOthers(state: SessionState): Promise<void> {
   if (!state.hash || !state.stored) return
-  await removeAllOf(state.context, state.stored.userId, state.hash, state.request, state.stored.id)
+  const { stored } = state
+  await removeAllOf(
+    state.context,
+    stored.userId,
+    state.hash,
+    state.request,
+    stored.id,
+    rotationInPlay(state.context, stored)
+  )
 }
 
 /** Replaces this session's token, keeping its id, data and facts (see `Session#rotate`). */

@@ -165,15 +165,29 @@ export async function endSession(
   sessionId: string,
   known: readonly string[] = []
 ): Promise<void> {
+  const category = categoryOf(context.config, userId)
+  await Promise.all(known.map((hash) => context.store.remove(hash, category)))
+  await endSessionsWhere(context, userId, (id) => id === sessionId)
+}
+
+/**
+ * Removes every entry, live or rotated out, of the sessions of `userId` whose id `matches`, listing
+ * again after each pass that removed something (see {@link endSession}); `logOutOthers()` under
+ * rotation, so that a rotation of the kept session, whose new token no hash names yet, is kept too.
+ */
+export async function endSessionsWhere(
+  context: SessionContext,
+  userId: string,
+  matches: (sessionId: string) => boolean
+): Promise<void> {
   const { config, store } = context
   const category = categoryOf(config, userId)
-  await Promise.all(known.map((hash) => store.remove(hash, category)))
   for (let pass = 0; pass < MAX_FOLLOWS; pass++) {
-    const entries = (await store.list(category)).filter(([, stored]) => stored.id === sessionId)
+    const entries = (await store.list(category)).filter(([, stored]) => matches(stored.id))
     if (entries.length === 0) break
     await Promise.all(entries.map(([hash]) => store.remove(hash, category)))
   }
-  await removeRotatedOut(context, userId, (id) => id === sessionId)
+  await removeRotatedOut(context, userId, matches)
 }
 
 /** Removes the rotated-out tokens of `userId` whose session id `matches`. */

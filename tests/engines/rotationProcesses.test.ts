@@ -5,8 +5,8 @@ import { appSource } from '../support/sharedApp'
 import { describeWithPostgres, PostgresServer } from '../support/postgresServer'
 import { describeWithRedis, RedisServer } from '../support/redisServer'
 
-const ROTATE_AFTER_MS = 300
-const GRACE_MS = 400
+const ROTATE_AFTER_MS = 600
+const GRACE_MS = 900
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 interface SharedStore {

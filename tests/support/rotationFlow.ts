@@ -4,9 +4,10 @@ import supertest from 'supertest'
 import { session, type SessionEngine, type SessionEventMap, type SessionOptions } from '../../src'
 import { sessionCookie } from './app'
 
-// Short times with margins: a token is due after 200 ms; a rotated-out one stands for its session 300 ms.
-export const ROTATE_AFTER_MS = 200
-export const GRACE_MS = 300
+// Short times with margins (other tests share the machine): a token is due after 400 ms; a rotated-out
+// one stands for its session 700 ms, long enough for the few requests a test makes inside it.
+export const ROTATE_AFTER_MS = 400
+export const GRACE_MS = 700
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
