@@ -8,7 +8,7 @@ import { batch, invoke, type Answer } from './lib/inProcess'
 import type { PairJob, PairReport } from './lib/pairedJob'
 import type { BenchApp, Credential, RequestKind } from './lib/scenario'
 import { median } from './lib/stats'
-import { findApp } from './scenarios'
+import { findApp, findCall } from './scenarios'
 
 const BASE_HEADERS = { 'user-agent': USER_AGENT }
 
@@ -40,6 +40,24 @@ interface Side {
   /** Called before each timed batch, untimed: a log out needs a fresh session per request. */
   prepare(count: number): Promise<void>
   send(): Promise<Answer>
+}
+
+/** One side of a `call` pair: `count` calls timed in CPU microseconds. */
+interface CallSide {
+  time(count: number): number
+}
+
+let kept: unknown
+function callSide(callId: string): CallSide {
+  const call = findCall(callId).create()
+  return {
+    time: (count) => {
+      const cpu = process.cpuUsage()
+      for (let index = 0; index < count; index++) kept = call()
+      const { user, system } = process.cpuUsage(cpu)
+      return user + system
+    }
+  }
 }
 
 async function side(appId: string, kind: RequestKind, services: PairJob['services']): Promise<Side> {
@@ -83,19 +101,42 @@ const ORDERS = [
   [1, 0, 2]
 ] as const
 
-async function measure(job: PairJob): Promise<PairReport> {
+/** The three sides of a pair (A, B, A′), each as a function that times one batch in CPU microseconds. */
+async function timers(
+  job: PairJob
+): Promise<{ timers: (() => Promise<number>)[]; perUnit: number; release(): Promise<void> }> {
   const { pair, settings } = job
-  const sides = [
-    await side(pair.baseline, pair.kind, job.services),
-    await side(pair.candidate, pair.kind, job.services),
-    await side(pair.baseline, pair.kind, job.services)
-  ]
+  const ids = [pair.baseline, pair.candidate, pair.baseline]
+  if (pair.kind === 'call') {
+    const repeat = pair.repeat ?? 1
+    const calls = ids.map(callSide)
+    const units = settings.batch * repeat
+    return {
+      timers: calls.map((call) => async () => call.time(units)),
+      perUnit: repeat,
+      release: async () => undefined
+    }
+  }
+  const sides: Side[] = []
+  for (const id of ids) sides.push(await side(id, pair.kind, job.services))
   // CPU time, not wall time: a batch during which another process took the core shows up as waiting,
   // which CPU time leaves out, and the app's CPU per request is what bounds its throughput.
   const cpu = async (which: Side): Promise<number> => {
     await which.prepare(settings.batch)
     return (await batch(() => which.send(), settings.batch, settings.concurrency, 200)).cpuMicros
   }
+  return {
+    timers: sides.map((which) => () => cpu(which)),
+    perUnit: 1,
+    release: async () => {
+      await Promise.all(sides.map((each) => each.bench.release()))
+    }
+  }
+}
+
+async function measure(job: PairJob): Promise<PairReport> {
+  const { pair, settings } = job
+  const sides = await timers(job)
   const report: PairReport = {
     type: 'paired',
     id: pair.id,
@@ -113,19 +154,21 @@ async function measure(job: PairJob): Promise<PairReport> {
     for (let slice = 0; slice < settings.slices; slice++) {
       const micros = [0, 0, 0]
       for (const index of ORDERS[(round * settings.slices + slice) % ORDERS.length])
-        micros[index] = await cpu(sides[index])
+        micros[index] = await sides.timers[index]()
       ratios.push(micros[0] / micros[1])
       aaRatios.push(micros[0] / micros[2])
       micros.forEach((value, index) => (totals[index] += value))
     }
     if (round < settings.warmupRounds) continue
-    const perSide = settings.slices * settings.batch
+    // Per request, or per call for a call pair.
+    const perSide = settings.slices * settings.batch * sides.perUnit
     report.ratios.push(median(ratios))
     report.aaRatios.push(median(aaRatios))
     report.baselineMicros.push((totals[0] + totals[2]) / (2 * perSide))
     report.candidateMicros.push(totals[1] / perSide)
   }
-  await Promise.all(sides.map((each) => each.bench.release()))
+  await sides.release()
+  void kept
   return report
 }
 
@@ -143,3 +186,5 @@ process.once('message', (job: PairJob) => {
     }
   )
 })
+// An exit, not a kill, when the harness stops this process: a CPU profile (BENCH_CPU_PROFILE) is written on exit.
+process.on('SIGTERM', () => process.exit(0))

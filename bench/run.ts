@@ -3,13 +3,14 @@
 // Markdown report; progress goes to standard error. Settings: lib/config.ts, BENCHMARKS.md's Method.
 import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PostgresServer } from '../tests/support/postgresServer'
 import { RedisServer } from '../tests/support/redisServer'
 import type { LoadJob, LoadResult } from './load'
 import { readConfig, type BenchConfig } from './lib/config'
+import { buildRef } from './lib/buildRef'
 import { benchVersion, BENCH_DIR, ensureBenchDependencies, ROOT_DIR } from './lib/deps'
 import { USER_AGENT } from './lib/fixtures'
 import type { PairJob, PairReport } from './lib/pairedJob'
@@ -36,11 +37,13 @@ function selectPairs(config: BenchConfig): { group: ScenarioGroup; pair: PairSpe
     if (!known.has(id)) throw new Error(`BENCH_PAIRS: unknown pair or group "${id}" (known: ${[...known].join(', ')})`)
   }
   if (wanted.has('none')) return []
-  // A pair named by its id runs in either mode; a whole group or `all` leaves the full-mode-only ones out of the quick mode.
+  // A pair named by its id runs in either mode; a whole group or `all` leaves the full-mode-only ones out
+  // of the quick mode, and `all` leaves out the groups that run only when their services are given.
+  const inAll = (group: ScenarioGroup): boolean => !group.onlyWhenGiven || config.baselineDist !== undefined
   return every.filter(
     ({ group, pair }) =>
       wanted.has(pair.id) ||
-      ((wanted.has('all') || wanted.has(group.id)) && (config.mode === 'full' || !pair.fullModeOnly))
+      (((wanted.has('all') && inAll(group)) || wanted.has(group.id)) && (config.mode === 'full' || !pair.fullModeOnly))
   )
 }
 
@@ -49,11 +52,30 @@ const installed = (command: string): boolean => !spawnSync(command, ['--version'
 /** Starts the services the selected groups need, with tests/support's launchers. */
 async function startServices(
   needs: Set<Service>,
+  config: BenchConfig,
   notes: string[]
 ): Promise<{ services: Services; versions: Record<string, string>; stop(): Promise<void> }> {
   const services: Services = {}
   const versions: Record<string, string> = {}
   const stops: (() => Promise<void>)[] = []
+  if (needs.has('sqlite')) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'esr-bench-sqlite-'))
+    services.sqliteFile = path.join(dir, 'sessions.db')
+    versions['better-sqlite3'] = rootVersion('better-sqlite3')
+    stops.push(async () => rmSync(dir, { recursive: true, force: true }))
+  }
+  if (needs.has('baseline')) {
+    if (config.baselineDist !== undefined) {
+      services.baselineDist = config.baselineDist
+      services.candidateDist = config.candidateDist
+      const named = (ref: string | undefined, dist: string): string =>
+        ref === undefined ? `the build in ${dist}` : `a build of ${ref}`
+      notes.push(
+        `Build pairs: the baseline is ${named(config.baselineRef, config.baselineDist)}, the candidate ` +
+          `${config.candidateDist === undefined ? "this checkout's source" : named(config.candidateRef, config.candidateDist)}.`
+      )
+    } else notes.push('BENCH_BASELINE_DIST is not set: the build pairs were skipped.')
+  }
   if (needs.has('redis')) {
     if (installed('redis-server')) {
       const redis = await RedisServer.start()
@@ -82,7 +104,13 @@ async function startServices(
 }
 
 function available(group: ScenarioGroup, services: Services): boolean {
-  return group.needs.every((need) => (need === 'redis' ? services.redisPort : services.postgresUrl) !== undefined)
+  const where: Record<Service, unknown> = {
+    redis: services.redisPort,
+    postgres: services.postgresUrl,
+    sqlite: services.sqliteFile,
+    baseline: services.baselineDist
+  }
+  return group.needs.every((need) => where[need] !== undefined)
 }
 
 async function runPair(
@@ -91,7 +119,8 @@ async function runPair(
   config: BenchConfig,
   services: Services
 ): Promise<PairResult> {
-  const child = forkTs(path.join(BENCH_DIR, 'paired.ts'))
+  const profile = config.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfileDir}`]
+  const child = forkTs(path.join(BENCH_DIR, 'paired.ts'), {}, profile)
   try {
     const reply = nextMessage<PairReport>(child, 'paired', PAIR_TIMEOUT_MS)
     const job: PairJob = { type: 'pair', pair, settings: config.paired, services }
@@ -204,14 +233,31 @@ function machine(): Record<string, string> {
 
 function commandLine(): string {
   const settings = Object.entries(process.env)
-    .filter(([name]) => name.startsWith('BENCH_') && name !== 'BENCH_JSON')
+    .filter(([name]) => name.startsWith('BENCH_') && name !== 'BENCH_JSON' && name !== 'BENCH_CPU_PROFILE')
     .map(([name, value]) => `${name}=${value}`)
   return [...settings, 'npm run bench'].join(' ')
+}
+
+/** Builds the commits named by BENCH_BASELINE_REF / BENCH_CANDIDATE_REF, where no dist/ was given for them. */
+function buildRefs(config: BenchConfig, removals: (() => void)[]): void {
+  if (config.baselineRef !== undefined && config.baselineDist === undefined) {
+    const built = buildRef(config.baselineRef, log)
+    removals.push(built.remove)
+    config.baselineDist = built.dist
+  }
+  if (config.candidateRef !== undefined && config.candidateDist === undefined) {
+    const built = buildRef(config.candidateRef, log)
+    removals.push(built.remove)
+    config.candidateDist = built.dist
+  }
 }
 
 async function main(): Promise<void> {
   const config = readConfig()
   ensureBenchDependencies()
+  const removals: (() => void)[] = []
+  process.on('exit', () => removals.forEach((remove) => remove()))
+  buildRefs(config, removals)
   const selected = selectPairs(config)
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
@@ -230,14 +276,15 @@ async function main(): Promise<void> {
     notes: []
   }
   const needs = new Set(selected.flatMap(({ group }) => group.needs))
-  const running = await startServices(needs, results.notes)
+  const running = await startServices(needs, config, results.notes)
   try {
-    const preloaded = new Set<ScenarioGroup>()
+    const preloaded = new Set<ScenarioGroup['preload']>()
     for (const { group, pair } of selected) {
       if (!available(group, running.services)) continue
-      if (!preloaded.has(group)) {
-        preloaded.add(group)
-        await group.preload?.(running.services, config.sessions, log)
+      if (!preloaded.has(group.preload)) {
+        preloaded.add(group.preload)
+        const notes = await group.preload?.(running.services, config.sessions, log)
+        results.notes.push(...(notes ?? []))
       }
       results.pairs.push(await runPair(pair, group, config, running.services))
     }

@@ -10,7 +10,6 @@ export const INSTRUMENTATION_NAME = 'express-session-registry'
 const OPENTELEMETRY_API = '@opentelemetry/api'
 
 interface Instruments {
-  readonly provider: OpenTelemetry.MeterProvider
   readonly duration: OpenTelemetry.Histogram
   readonly errors: OpenTelemetry.Counter
   readonly created: OpenTelemetry.Counter
@@ -18,7 +17,10 @@ interface Instruments {
 }
 
 let api: typeof OpenTelemetry | null | undefined
+// The meter provider the instruments were made for, and the instruments (none for the no-op provider).
+let instrumentedProvider: OpenTelemetry.MeterProvider | undefined
 let instruments: Instruments | undefined
+let noopTracerProvider: OpenTelemetry.TracerProvider | undefined
 
 /** `@opentelemetry/api`, loaded on first use, once; `null` when it is not installed. */
 function openTelemetry(): typeof OpenTelemetry | null {
@@ -33,26 +35,46 @@ function openTelemetry(): typeof OpenTelemetry | null {
   return api
 }
 
-// Built again when the app registers a meter provider later: instruments of the no-op provider record nothing.
-function currentInstruments(otel: typeof OpenTelemetry): Instruments {
+/**
+ * The instruments of the app's meter provider, made again when the app registers one later; `undefined`
+ * while the provider is the API's no-op one, whose instruments record nothing but still cost a call.
+ */
+function currentInstruments(otel: typeof OpenTelemetry): Instruments | undefined {
   const provider = otel.metrics.getMeterProvider()
-  if (instruments?.provider === provider) return instruments
+  if (instrumentedProvider === provider) return instruments
+  instrumentedProvider = provider
   const meter = provider.getMeter(INSTRUMENTATION_NAME)
-  instruments = {
-    provider,
-    duration: meter.createHistogram('express_session_registry.engine.duration', {
-      description: 'Duration of session engine calls',
-      unit: 's'
-    }),
-    errors: meter.createCounter('express_session_registry.engine.errors', {
-      description: 'Session engine calls that failed'
-    }),
-    created: meter.createCounter('express_session_registry.sessions.created', { description: 'Sessions logged in' }),
-    ended: meter.createCounter('express_session_registry.sessions.ended', {
-      description: 'Sessions logged out or revoked'
-    })
-  }
+  instruments =
+    meter === otel.createNoopMeter()
+      ? undefined
+      : {
+          duration: meter.createHistogram('express_session_registry.engine.duration', {
+            description: 'Duration of session engine calls',
+            unit: 's'
+          }),
+          errors: meter.createCounter('express_session_registry.engine.errors', {
+            description: 'Session engine calls that failed'
+          }),
+          created: meter.createCounter('express_session_registry.sessions.created', {
+            description: 'Sessions logged in'
+          }),
+          ended: meter.createCounter('express_session_registry.sessions.ended', {
+            description: 'Sessions logged out or revoked'
+          })
+        }
   return instruments
+}
+
+/**
+ * The tracer, when the app has registered a tracer provider; `undefined` while the API's proxy still
+ * delegates to its no-op provider (a fresh proxy's delegate is that provider), whose spans cost ~2 µs
+ * a request for nothing.
+ */
+function currentTracer(otel: typeof OpenTelemetry): OpenTelemetry.Tracer | undefined {
+  noopTracerProvider ??= new otel.ProxyTracerProvider().getDelegate()
+  const provider = otel.trace.getTracerProvider()
+  const delegate = provider instanceof otel.ProxyTracerProvider ? provider.getDelegate() : provider
+  return delegate === noopTracerProvider ? undefined : provider.getTracer(INSTRUMENTATION_NAME)
 }
 
 /**
@@ -63,26 +85,29 @@ function currentInstruments(otel: typeof OpenTelemetry): Instruments {
  */
 export function observeEngineCall<T>(operation: string, call: () => MaybePromise<T>): MaybePromise<T> {
   const otel = openTelemetry()
-  if (otel === null && !debugEnabled) return call()
+  const metered = otel === null ? undefined : currentInstruments(otel)
+  const tracer = otel === null ? undefined : currentTracer(otel)
+  if (metered === undefined && tracer === undefined && !debugEnabled) return call()
   const started = performance.now()
-  const span = otel?.trace.getTracer(INSTRUMENTATION_NAME).startSpan(`session engine ${operation}`, {
-    kind: otel.SpanKind.CLIENT,
+  const span = tracer?.startSpan(`session engine ${operation}`, {
+    kind: otel!.SpanKind.CLIENT,
     attributes: { 'session.engine.operation': operation }
   })
   const finish = (error?: unknown): void => {
     const seconds = (performance.now() - started) / 1_000
     const failure = error === undefined ? undefined : error instanceof Error ? error.message : String(error)
-    if (otel !== null) {
-      const { duration, errors } = currentInstruments(otel)
+    if (metered !== undefined) {
       const attributes = { 'session.engine.operation': operation, outcome: failure === undefined ? 'ok' : 'error' }
-      duration.record(seconds, attributes)
-      if (failure !== undefined) errors.add(1, attributes)
-      if (span !== undefined && failure !== undefined) {
-        span.recordException(error instanceof Error ? error : failure)
-        span.setStatus({ code: otel.SpanStatusCode.ERROR, message: failure })
-      }
+      metered.duration.record(seconds, attributes)
+      if (failure !== undefined) metered.errors.add(1, attributes)
     }
-    span?.end()
+    if (span !== undefined) {
+      if (failure !== undefined) {
+        span.recordException(error instanceof Error ? error : failure)
+        span.setStatus({ code: otel!.SpanStatusCode.ERROR, message: failure })
+      }
+      span.end()
+    }
     const ms = (seconds * 1_000).toFixed(1)
     if (failure === undefined) debugLog('engine %s: ok in %sms', operation, ms)
     else debugLog('engine %s: failed in %sms: %s', operation, ms, failure)
@@ -119,7 +144,7 @@ export function observeSessions(events: SessionEvents): void {
   const otel = openTelemetry()
   if (otel === null && !debugEnabled) return
   const count = (counter: 'created' | 'ended', sessions: number, reason: string): void => {
-    if (otel !== null) currentInstruments(otel)[counter].add(sessions, { reason })
+    if (otel !== null) currentInstruments(otel)?.[counter].add(sessions, { reason })
   }
   events.on('logIn', ({ sessionId }) => {
     count('created', 1, 'logIn')

@@ -1,16 +1,15 @@
-// This library: MemoryEngine, RedisEngine (with or without localCache) or PostgresEngine, over the
-// bearer header or the cookie, on Express 5 or 4.
+// This library: MemoryEngine, RedisEngine (with or without localCache), PostgresEngine or SqliteEngine,
+// over the bearer header or the cookie, on Express 5 or 4, from this checkout's source or a built dist/.
 import type { Express } from 'express'
-import { authenticateRequest, MemoryEngine, requireSession, session, type Engine } from 'express-session-registry'
-import { PostgresEngine } from 'express-session-registry/postgres'
-import { RedisEngine } from 'express-session-registry/redis'
+import type { Engine } from 'express-session-registry'
 import type { BenchApp, Services } from '../lib/scenario'
 import { benchApp, createExpress, nextUser, route, type ExpressMajor } from './common'
 import { POSTGRES_POOL_SIZE } from './floors'
+import { library, type Library } from './library'
 
 /** How one of our apps is set up. */
 export interface OursOptions {
-  engine: 'memory' | 'redis' | 'postgres'
+  engine: 'memory' | 'redis' | 'postgres' | 'sqlite'
   /** Which carrier the client sends back. */
   credential: 'bearer' | 'cookie'
   express?: ExpressMajor
@@ -21,17 +20,23 @@ export interface OursOptions {
    * `requireSession()` on the route alone, with `session()` only on the log in and log out routes.
    */
   guard?: 'authenticateRequest' | 'requireSession'
+  /** A built dist/ folder to run instead of this checkout's source (the build pairs). */
+  dist?: string
 }
 
-function createEngine(options: OursOptions, services: Services): Engine {
+function createEngine(options: OursOptions, services: Services, from: Library): Engine {
   if (options.engine === 'redis') {
     const localCache = options.localCacheEntries ? { maxEntries: options.localCacheEntries } : undefined
-    return new RedisEngine({ host: '127.0.0.1', port: services.redisPort, localCache })
+    return new (from.redis().RedisEngine)({ host: '127.0.0.1', port: services.redisPort, localCache })
   }
   if (options.engine === 'postgres') {
-    return new PostgresEngine({ connectionString: services.postgresUrl, max: POSTGRES_POOL_SIZE })
+    return new (from.postgres().PostgresEngine)({ connectionString: services.postgresUrl, max: POSTGRES_POOL_SIZE })
   }
-  return new MemoryEngine()
+  if (options.engine === 'sqlite') {
+    if (services.sqliteFile === undefined) throw new Error('the SQLite apps need the sqlite service')
+    return new (from.sqlite().SqliteEngine)({ filename: services.sqliteFile })
+  }
+  return new from.core.MemoryEngine()
 }
 
 /**
@@ -39,7 +44,9 @@ function createEngine(options: OursOptions, services: Services): Engine {
  * `guard: 'requireSession'`, `requireSession()` alone on `GET /me`.
  */
 export async function oursApp(options: OursOptions, services: Services): Promise<BenchApp> {
-  const engine = createEngine(options, services)
+  const from = library(options.dist)
+  const { authenticateRequest, requireSession, session } = from.core
+  const engine = createEngine(options, services, from)
   await engine.prepare?.()
   const app: Express = createExpress(options.express ?? 5)
   const sessionOptions = { engine }

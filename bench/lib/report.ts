@@ -1,4 +1,4 @@
-import type { SummaryRow } from './scenario'
+import type { RequestKind, SummaryRow } from './scenario'
 import type { Interval } from './stats'
 
 /** One pair's result: the B/A ratio and its baseline's A/A, each a median with its 95% interval. */
@@ -6,11 +6,11 @@ export interface PairResult {
   id: string
   group: string
   label: string
-  kind: 'read' | 'login' | 'logout'
+  kind: RequestKind
   target?: number
   ratio: Interval
   aa: Interval
-  /** Median CPU µs per request of the baseline (A and A′) and of the candidate. */
+  /** Median CPU µs per request (per call, for a call pair) of the baseline (A and A′) and of the candidate. */
   baselineMicros: number
   candidateMicros: number
   /** Every round's ratios, for the JSON file. */
@@ -46,10 +46,14 @@ const fixed = (value: number, digits: number): string => (Number.isFinite(value)
 const withInterval = ({ median, low, high }: Interval): string =>
   `${fixed(median, 3)} [${fixed(low, 3)}, ${fixed(high, 3)}]`
 
-function verdict(pair: PairResult): string {
-  if (pair.target === undefined) return '–'
-  return pair.ratio.median >= pair.target ? 'met' : 'MISSED'
+/** Whether the interval settles the target: wholly above it, wholly below it, or neither. */
+function resolvedVerdict(pair: PairResult, target: number): string {
+  if (pair.ratio.low >= target) return 'met'
+  if (pair.ratio.high < target) return 'MISSED'
+  return `not resolved (median ${pair.ratio.median >= target ? 'above' : 'below'})`
 }
+
+const BUILD_GROUPS = new Set(['build', 'build-redis'])
 
 /** The A/A check passes when its whole interval lies within 1 ± 0.02. */
 function aaVerdict(aa: Interval): string {
@@ -79,7 +83,7 @@ function summary(results: BenchResults, rows: readonly SummaryRow[]): string[] {
   const floors = ['floor', 'floor-e4'].flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []))
   for (const floor of floors)
     lines.push('', `The floor itself: ${floor.label}, ${withInterval(floor.ratio)} (A/A ${withInterval(floor.aa)}).`)
-  const moves = results.pairs.filter((pair) => pair.kind !== 'read')
+  const moves = results.pairs.filter((pair) => pair.kind === 'login' || pair.kind === 'logout')
   if (moves.length > 0) {
     lines.push('', '| log in / log out | CPU µs over no session | ratio | A/A |', '| --- | ---: | ---: | ---: |')
     for (const pair of moves) {
@@ -89,6 +93,83 @@ function summary(results: BenchResults, rows: readonly SummaryRow[]): string[] {
     }
   }
   return [...lines, '']
+}
+
+/** Every pair with a target, the verdict from its interval, and the A/A target over every pair. */
+function targets(results: BenchResults): string[] {
+  const aimed = results.pairs.filter((pair) => pair.target !== undefined)
+  if (aimed.length === 0) return []
+  const lines = [
+    '## Targets',
+    '',
+    '| what | target | measured | A/A of its baseline | verdict |',
+    '| --- | ---: | ---: | ---: | --- |'
+  ]
+  for (const pair of aimed) {
+    const target = pair.target!
+    const shown = target >= 1.5 ? `≥ ${fixed(target, 1)}×` : `≥ ${fixed(target, 2)}`
+    lines.push(
+      `| ${pair.label} | ${shown} | ${withInterval(pair.ratio)} | ${withInterval(pair.aa)} | ${resolvedVerdict(pair, target)} |`
+    )
+  }
+  const baselines = results.pairs.filter((pair) => pair.kind !== 'call')
+  const within = baselines.filter((pair) => aaVerdict(pair.aa) === 'ok').length
+  const widest = baselines.reduce<PairResult | undefined>(
+    (wide, pair) => (!wide || pair.aa.high - pair.aa.low > wide.aa.high - wide.aa.low ? pair : wide),
+    undefined
+  )
+  if (widest) {
+    lines.push(
+      `| A/A of each baseline | 1.00 ± 0.02 | ${within} of ${baselines.length} intervals within; widest ` +
+        `${withInterval(widest.aa)} (${widest.label}) | – | ${within === baselines.length ? 'met' : 'MISSED'} |`
+    )
+  }
+  lines.push(
+    '',
+    'A verdict is read from the interval: met when all of it clears the target, MISSED when all of it falls short, ' +
+      'not resolved when the target lies inside it.',
+    ''
+  )
+  return lines
+}
+
+/** The build pairs (one build of the library against another) and the per-change calls. */
+function beforeAfter(results: BenchResults): string[] {
+  const lines: string[] = []
+  const builds = results.pairs.filter((pair) => BUILD_GROUPS.has(pair.group))
+  if (builds.length > 0) {
+    lines.push(
+      '## Before and after (one build against another)',
+      '',
+      '| pair | after / before | A/A of before | before µs/req | after µs/req | saved µs/req |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |'
+    )
+    for (const pair of builds) {
+      lines.push(
+        `| ${pair.label} | ${withInterval(pair.ratio)} | ${withInterval(pair.aa)} | ${fixed(pair.baselineMicros, 1)} | ` +
+          `${fixed(pair.candidateMicros, 1)} | ${fixed(pair.baselineMicros - pair.candidateMicros, 1)} |`
+      )
+    }
+    lines.push('')
+  }
+  const calls = results.pairs.filter((pair) => pair.kind === 'call')
+  if (calls.length > 0) {
+    lines.push(
+      '## Per change (one step of the request path, before and now)',
+      '',
+      '| change | now / before (calls per CPU second) | A/A of before | before ns/call | now ns/call | saved ns/call |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |'
+    )
+    for (const pair of calls) {
+      lines.push(
+        `| ${pair.label.replace(/^change: /, '')} | ${withInterval(pair.ratio)} | ${withInterval(pair.aa)} | ` +
+          `${fixed(pair.baselineMicros * 1_000, 0)} | ${fixed(pair.candidateMicros * 1_000, 0)} | ` +
+          `${fixed((pair.baselineMicros - pair.candidateMicros) * 1_000, 0)} |`
+      )
+    }
+    lines.push('')
+  }
+  return lines
 }
 
 /** The run's report, in Markdown; `rows` are the summary rows of the registered groups. */
@@ -101,20 +182,21 @@ export function render(results: BenchResults, rows: readonly SummaryRow[] = []):
       .join('; '),
     ''
   )
-  lines.push(...summary(results, rows))
-  if (results.pairs.length > 0) {
+  lines.push(...summary(results, rows), ...targets(results), ...beforeAfter(results))
+  const measured = results.pairs.filter((pair) => pair.kind !== 'call')
+  if (measured.length > 0) {
     lines.push(
       '## Every pair, in one process (throughput ratio from CPU time; median [95% interval])',
       '',
       '| pair | B / A | A/A′ of the baseline | A µs/req | B µs/req | B − A µs | target | verdict |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |'
     )
-    for (const pair of results.pairs) {
+    for (const pair of measured) {
       lines.push(
         `| ${pair.label} | ${withInterval(pair.ratio)} | ${withInterval(pair.aa)} (${aaVerdict(pair.aa)}) | ` +
           `${fixed(pair.baselineMicros, 1)} | ${fixed(pair.candidateMicros, 1)} | ` +
           `${fixed(pair.candidateMicros - pair.baselineMicros, 1)} | ` +
-          `${pair.target === undefined ? '–' : `≥ ${fixed(pair.target, 2)}`} | ${verdict(pair)} |`
+          `${pair.target === undefined ? '–' : `≥ ${fixed(pair.target, 2)}`} | ${pair.target === undefined ? '–' : resolvedVerdict(pair, pair.target)} |`
       )
     }
     const { rounds, slices, batch } = results.settings

@@ -3,13 +3,30 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 /** A request listener as Express builds it: an app, of Express 4 or 5. */
 export type Listener = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void
 
-/** A server a scenario needs, started once per run by the harness (tests/support's launchers). */
-export type Service = 'redis' | 'postgres'
+/**
+ * What a scenario needs from the harness, set up once per run: a server (tests/support's launchers), a
+ * scratch directory for SQLite's file, or a build of the library given in the environment
+ * (`BENCH_BASELINE_DIST`) to compare the current one with.
+ */
+export type Service = 'redis' | 'postgres' | 'sqlite' | 'baseline'
 
-/** Where the services of this run listen. */
+/** Where the services of this run are. */
 export interface Services {
   redisPort?: number
   postgresUrl?: string
+  /** The SQLite database file the SQLite apps open (preloaded by its group). */
+  sqliteFile?: string
+  /** A built `dist/` of the library to measure as the baseline of the build pairs (`BENCH_BASELINE_DIST`). */
+  baselineDist?: string
+  /** The build measured against it (`BENCH_CANDIDATE_DIST`); absent: this checkout's source. */
+  candidateDist?: string
+}
+
+/** How many sessions each engine's group stores before its pairs run. */
+export interface StoredSessions {
+  redis: number
+  postgres: number
+  sqlite: number
 }
 
 /** How a client presents the credential that `POST /login` gave it. */
@@ -34,8 +51,21 @@ export interface AppDefinition {
   create(services: Services): Promise<BenchApp>
 }
 
-/** What a pair sends: an authenticated read, a log in, or a log out of a session made just before (untimed). */
-export type RequestKind = 'read' | 'login' | 'logout'
+/**
+ * What a pair sends: an authenticated read, a log in, or a log out of a session made just before
+ * (untimed); or, for a per-change micro-benchmark, a call of one function (see {@link CallDefinition}).
+ */
+export type RequestKind = 'read' | 'login' | 'logout' | 'call'
+
+/**
+ * One side of a per-change micro-benchmark: a function the measuring process calls over and over on
+ * fixed inputs, the way a request path used to do one step (the baseline) or does it now (the candidate).
+ */
+export interface CallDefinition {
+  label: string
+  /** Builds the call once; what the call returns is kept, so that it cannot be optimised away. */
+  create(): () => unknown
+}
 
 /** Two apps measured against each other, with the baseline's A/A beside the ratio. */
 export interface PairSpec {
@@ -51,6 +81,8 @@ export interface PairSpec {
   target?: number
   /** Left out of the quick mode (a cross-check, not a row of the summary or a target). */
   fullModeOnly?: boolean
+  /** For a `call` pair: calls per unit of the batch, so that a batch of nanosecond calls spans milliseconds. */
+  repeat?: number
 }
 
 /**
@@ -61,15 +93,18 @@ export interface ScenarioGroup {
   id: string
   needs: readonly Service[]
   apps: Record<string, AppDefinition>
+  /** The functions its `call` pairs compare, by id. */
+  calls?: Record<string, CallDefinition>
   pairs: readonly PairSpec[]
   /** This group's rows of the summary table: each library against its floor, and ours against it. */
   summary?: readonly SummaryRow[]
-  /** Fills the services with the stored sessions this group's apps read past, before its pairs run. */
-  preload?(
-    services: Services,
-    sessions: { redis: number; postgres: number },
-    log: (line: string) => void
-  ): Promise<void>
+  /**
+   * Fills the services with the stored sessions this group's apps read past, before its pairs run; what
+   * it resolves with goes to the report's notes. Run once per run even when two groups share it.
+   */
+  preload?(services: Services, sessions: StoredSessions, log: (line: string) => void): Promise<string[] | void>
+  /** Left out of `all` unless its services were given (the build pairs run when `BENCH_BASELINE_DIST` is set). */
+  onlyWhenGiven?: boolean
 }
 
 /** One row of the summary table a user reads first. */

@@ -19,9 +19,9 @@ export const express4Group: ScenarioGroup = {
     original: { label: '@universal-packages/express-session, Express 4', create: () => originalApp() }
   },
   summary: [
-    { engine: 'memory, Express 4', library: 'ours, Bearer', floor: 'memory-e4' },
+    { engine: 'memory, Express 4 (floor: do-nothing middleware)', library: 'ours, Bearer', floor: 'memory-e4' },
     {
-      engine: 'memory, Express 4',
+      engine: 'memory, Express 4 (floor: do-nothing middleware)',
       library: '@universal-packages/express-session',
       floor: 'original',
       versus: 'memory-vs-original'

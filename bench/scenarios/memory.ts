@@ -32,20 +32,25 @@ export const memoryGroup: ScenarioGroup = {
     'better-auth': { label: 'better-auth getSession (memory adapter)', create: () => betterAuthApp() }
   },
   summary: [
-    { engine: 'memory', library: 'ours, Bearer', floor: 'memory-bearer' },
-    { engine: 'memory', library: 'ours, cookie', floor: 'memory-cookie' },
+    { engine: 'memory (floor: do-nothing middleware)', library: 'ours, Bearer', floor: 'memory-bearer' },
+    { engine: 'memory (floor: do-nothing middleware)', library: 'ours, cookie', floor: 'memory-cookie' },
     {
       engine: 'memory (floor: no session)',
       library: 'ours, `requireSession()` alone, Bearer',
       floor: 'require-session'
     },
     {
-      engine: 'memory',
+      engine: 'memory (floor: do-nothing middleware)',
       library: 'express-session + MemoryStore',
       floor: 'express-session-memory',
       versus: 'memory-vs-express-session'
     },
-    { engine: 'memory', library: 'better-auth getSession', floor: 'better-auth', versus: 'memory-vs-better-auth' }
+    {
+      engine: 'memory (floor: do-nothing middleware)',
+      library: 'better-auth getSession',
+      floor: 'better-auth',
+      versus: 'memory-vs-better-auth'
+    }
   ],
   pairs: [
     { id: 'floor', kind: 'read', label: 'do-nothing middleware vs no session', baseline: 'none', candidate: 'noop' },

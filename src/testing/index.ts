@@ -1,7 +1,10 @@
 import { describeBulkDelete } from './bulk'
 import { describeConcurrency } from './concurrency'
 import { describeExpiry } from './expiry'
+import { describeFeaturesMeet } from './featuresMeet'
+import { describeHostileValues } from './hostileValues'
 import { describePatch } from './patch'
+import { describeRevocation } from './revocation'
 import { conformanceRunner } from './runner'
 import { describeStorage } from './storage'
 import type { EngineConformanceOptions } from './types'
@@ -9,7 +12,10 @@ import { describeWrites } from './writes'
 
 /**
  * Registers the engine contract's test suite with the caller's test runner: storage, the optional
- * atomic writes (`patch` among them), expiry and concurrent calls. Runner-agnostic: it uses only the functions passed in and
+ * atomic writes (`patch` among them), expiry and concurrent calls, then the features meeting over the
+ * library's own core: two `session()` instances on the engine (on two engines from `createEngine` when
+ * they share storage) writing data, device ids, log outs and log ins past the cap while the other tracks
+ * access and renews, hostile values included. Runner-agnostic: it uses only the functions passed in and
  * `node:assert`, so it runs under jest, vitest and `node:test` alike.
  *
  * @example
@@ -25,5 +31,8 @@ export function engineConformance(options: EngineConformanceOptions): void {
     describePatch(runner)
     describeExpiry(runner)
     describeConcurrency(runner)
+    describeFeaturesMeet(runner)
+    describeRevocation(runner)
+    describeHostileValues(runner)
   })
 }

@@ -1,6 +1,8 @@
 import type { SessionEngine } from '../engine'
 import type { ConformanceRunner, EngineConformanceOptions } from './types'
 
+const DEFAULT_FEATURE_ROUNDS = 100
+
 async function readyEngine(options: EngineConformanceOptions): Promise<SessionEngine> {
   const engine = await options.createEngine()
   await engine.prepare?.()
@@ -16,6 +18,11 @@ async function readyEngine(options: EngineConformanceOptions): Promise<SessionEn
  */
 export function conformanceRunner(options: EngineConformanceOptions): ConformanceRunner {
   const { beforeEach, afterEach, closeEngine } = options
+  const featureRounds = options.featureRounds ?? DEFAULT_FEATURE_ROUNDS
+  if (!Number.isSafeInteger(featureRounds) || featureRounds < 1)
+    throw new TypeError(
+      `engineConformance option "featureRounds" must be a whole number, 1 or more, got ${String(featureRounds)}`
+    )
   let current: SessionEngine | undefined
   beforeEach?.(async () => {
     current = await readyEngine(options)
@@ -44,6 +51,15 @@ export function conformanceRunner(options: EngineConformanceOptions): Conformanc
     },
     test: (name, body) => {
       options.it(name, () => run(body))
-    }
+    },
+    anotherEngine: async () => {
+      const engine = await options.createEngine()
+      await engine.prepare?.()
+      return engine
+    },
+    closeEngine: async (engine) => {
+      if (closeEngine) await closeEngine(engine)
+    },
+    featureRounds
   }
 }

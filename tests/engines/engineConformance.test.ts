@@ -68,4 +68,31 @@ describe('the shipped suite under node:test', () => {
     )
     expect(run.pass + run.fail).toBe(registeredCases())
   })
+
+  it('fails an engine whose patch() writes back a stale copy, where two instances meet', async () => {
+    const run = await runUnderNodeTest('StalePatchMapEngine')
+    expect(run.exitCode).not.toBe(0)
+    expect(run.failures).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^loses no data write over \d+ rounds/),
+        'keeps a device id and data written at once by both instances while both track access'
+      ])
+    )
+    expect(run.pass + run.fail).toBe(registeredCases())
+  })
+})
+
+describe('the shipped suite’s options', () => {
+  it.each([0, -1, 1.5, Number.NaN])('refuses featureRounds %p with a TypeError naming it', (featureRounds) => {
+    const register = () =>
+      engineConformance({
+        name: 'rounds',
+        createEngine: () => new MapEngine(),
+        describe: (_name, body) => body(),
+        it: () => undefined,
+        featureRounds
+      })
+    expect(register).toThrow(TypeError)
+    expect(register).toThrow(/"featureRounds"/)
+  })
 })

@@ -13,6 +13,8 @@ function newEngine(options?: ConstructorParameters<typeof MemoryEngine>[0]): Mem
 engineConformance({
   name: 'MemoryEngine',
   createEngine: () => new MemoryEngine({ sweepInterval: 100 }),
+  // The engine of one process: its 1,000 rounds of features meeting run here, not in featuresMeet.test.ts.
+  featureRounds: 1_000,
   closeEngine: (engine) => engine.release?.(),
   describe,
   it,

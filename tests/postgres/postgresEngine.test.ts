@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { PostgresEngine } from 'express-session-registry/postgres'
 import { engineConformance, sessionSubject, tokenHash } from 'express-session-registry/testing'
+import { twoInTurn } from '../support/engines'
 import { postgresTestbed } from '../support/postgresEngines'
 import { describeWithPostgres } from '../support/postgresServer'
 
@@ -29,14 +30,14 @@ describeWithPostgres('PostgresEngine', () => {
   const bed = postgresTestbed()
   const { newEngine, freshEngine } = bed
 
-  let conformance: PostgresEngine | undefined
+  const conformanceEngine = twoInTurn(() => newEngine({ table: 'conformance' }))
   engineConformance({
     name: 'PostgresEngine',
     describe,
     it,
     beforeEach,
     createEngine: async () => {
-      const engine = (conformance ??= newEngine({ table: 'conformance' }))
+      const engine = conformanceEngine()
       await engine.prepare()
       await engine.clear()
       return engine

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { BenchResults } from '../../bench/lib/report'
-import { allPairs, findApp, GROUPS } from '../../bench/scenarios'
+import { allPairs, findApp, findCall, GROUPS } from '../../bench/scenarios'
 
 // A harness check, not a benchmark: nothing here is timed or compared. The real harness, end to end, on
 // a tiny configuration: two memory pairs (a read and a log out, the peer express-session in one) for a
@@ -21,12 +21,28 @@ describe('the benchmark harness (npm run bench)', () => {
   })
 
   describe('the scenario registry', () => {
-    it('gives every pair a unique id and apps that exist', () => {
+    it('gives every pair a unique id and apps (or calls) that exist', () => {
       const ids = allPairs().map(({ pair }) => pair.id)
       expect(new Set(ids).size).toBe(ids.length)
       for (const { pair } of allPairs()) {
-        expect(() => findApp(pair.baseline)).not.toThrow()
-        expect(() => findApp(pair.candidate)).not.toThrow()
+        const find = pair.kind === 'call' ? findCall : findApp
+        expect(() => find(pair.baseline)).not.toThrow()
+        expect(() => find(pair.candidate)).not.toThrow()
+      }
+    })
+
+    it('gives every call of a per-change pair the same answer before and now', () => {
+      for (const { pair } of allPairs().filter(({ pair: each }) => each.kind === 'call')) {
+        const before = findCall(pair.baseline).create()()
+        const now = findCall(pair.candidate).create()()
+        // The dates step keeps numbers where it kept Dates: compared as times.
+        const times = (value: unknown): unknown =>
+          value !== null && typeof value === 'object' && !(value instanceof Date)
+            ? Object.fromEntries(Object.entries(value).map(([key, field]) => [key, times(field)]))
+            : value instanceof Date
+              ? value.getTime()
+              : value
+        expect({ id: pair.id, value: times(now) }).toEqual({ id: pair.id, value: times(before) })
       }
     })
 
@@ -45,6 +61,7 @@ describe('the benchmark harness (npm run bench)', () => {
           'ours-redis',
           'ours-redis-local-cache',
           'ours-postgres',
+          'ours-sqlite',
           'express-session-memory',
           'express-session-redis',
           'connect-pg-simple',
@@ -90,6 +107,86 @@ describe('the benchmark harness (npm run bench)', () => {
     expect(results.load[1].requestsPerSecond).toBeGreaterThan(0)
     expect(run.stdout).toContain('| ours MemoryEngine, cookie, vs express-session + MemoryStore |')
     expect(run.stdout).toContain('| log out: ours vs no session |')
+  }, 180_000)
+
+  it('runs the SQLite scenario and a per-change pair, and reports the bytes on disk per session', () => {
+    const jsonFile = path.join(dir, 'sqlite.json')
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 110_000,
+      env: {
+        ...process.env,
+        BENCH_PAIRS: 'sqlite-vs-memory,change-cookie',
+        BENCH_SQLITE_SESSIONS: '500',
+        BENCH_ROUNDS: '3',
+        BENCH_WARMUP: '0',
+        BENCH_SLICES: '2',
+        BENCH_BATCH: '10',
+        BENCH_LOAD_ROUNDS: '0',
+        BENCH_JSON: jsonFile
+      }
+    })
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' })
+    const results = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults
+    expect(results.pairs.map((pair) => [pair.id, pair.ratio.n, pair.aa.n])).toEqual([
+      ['sqlite-vs-memory', 3, 3],
+      ['change-cookie', 3, 3]
+    ])
+    expect(results.notes.join('\n')).toMatch(/SQLite pairs: 500 sessions stored, \d+ bytes on disk per session/)
+    expect(run.stdout).toContain('| ours SqliteEngine vs ours MemoryEngine, Bearer |')
+    expect(run.stdout).toContain('## Per change')
+    expect(run.stdout).toContain('| direct cookie scan |')
+  }, 120_000)
+
+  it('runs the build pairs only when a baseline build is given', () => {
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, BENCH_PAIRS: 'build', BENCH_LOAD_ROUNDS: '0' }
+    })
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('BENCH_BASELINE_DIST is not set: the build pairs were skipped.')
+    const missing = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, BENCH_PAIRS: 'build', BENCH_BASELINE_DIST: dir }
+    })
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toContain('BENCH_BASELINE_DIST must be a built dist/ folder')
+  }, 120_000)
+
+  it('builds a commit given by BENCH_BASELINE_REF outside the checkout and measures it against the source', () => {
+    const jsonFile = path.join(dir, 'build.json')
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 170_000,
+      env: {
+        ...process.env,
+        BENCH_BASELINE_REF: 'HEAD',
+        BENCH_PAIRS: 'build-memory',
+        BENCH_ROUNDS: '3',
+        BENCH_WARMUP: '0',
+        BENCH_SLICES: '2',
+        BENCH_BATCH: '10',
+        BENCH_LOAD_ROUNDS: '0',
+        BENCH_JSON: jsonFile
+      }
+    })
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' })
+    const results = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults
+    expect(results.pairs.map((pair) => [pair.id, pair.ratio.n, pair.aa.n])).toEqual([['build-memory', 3, 3]])
+    expect(results.notes).toContain(
+      "Build pairs: the baseline is a build of HEAD, the candidate this checkout's source."
+    )
+    expect(run.stdout).toContain('## Before and after')
+    // The scratch folder is gone.
+    const folder = /\[build\] HEAD into (\S+)/.exec(run.stderr)?.[1]
+    expect(folder).toBeDefined()
+    expect(existsSync(folder!)).toBe(false)
   }, 180_000)
 
   it('refuses an unknown pair, naming the known ones', () => {

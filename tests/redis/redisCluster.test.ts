@@ -203,17 +203,19 @@ describeWithRedis('RedisEngine on Redis Cluster', () => {
     }
     afterAll(() => Promise.all(cached.map((engine) => engine.release())))
 
+    // An engine, and a cache, per call: the suite's two instances then meet as two app processes would.
     engineConformance({
       name: 'RedisEngine with localCache (cluster)',
       describe,
       it,
       beforeEach,
+      afterEach,
       createEngine: async () => {
-        const engine = cached.find((candidate) => candidate.identifier === 'cached-conformance')
-        const ready = engine ?? (await cachedEngine('cached-conformance'))
-        await ready.clear()
-        return ready
-      }
+        const engine = await cachedEngine('cached-conformance')
+        await engine.clear()
+        return engine
+      },
+      closeEngine: (engine) => engine.release?.()
     })
 
     it('tracks every master: hits send nothing, and a change on any master reaches the cache', async () => {

@@ -3,6 +3,7 @@ import { createClient as createClientV4 } from 'redis4'
 import { type RedisClientLike, RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
 import { engineConformance, sessionSubject, tokenHash } from 'express-session-registry/testing'
 import { describeWithRedis, eventually, RedisMonitor, RedisServer } from '../support/redisServer'
+import { twoInTurn } from '../support/engines'
 import { describeRedisWrites } from '../support/redisWrites'
 
 type RawClient = ReturnType<typeof createClient>
@@ -40,14 +41,14 @@ describeWithRedis('RedisEngine on standalone Redis', () => {
     await server?.stop()
   })
 
+  const conformanceEngine = twoInTurn(() => newEngine({ identifier: 'conformance' }))
   engineConformance({
     name: 'RedisEngine (standalone)',
     describe,
     it,
     beforeEach,
     createEngine: async () => {
-      const engine =
-        engines.find((candidate) => candidate.identifier === 'conformance') ?? newEngine({ identifier: 'conformance' })
+      const engine = conformanceEngine()
       await engine.prepare()
       await engine.clear()
       return engine

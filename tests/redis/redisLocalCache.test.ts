@@ -55,16 +55,19 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
     await server?.stop()
   })
 
+  // An engine, and a cache, per call: the suite's two instances then meet as two app processes would.
   engineConformance({
     name: 'RedisEngine with localCache',
     describe,
     it,
     beforeEach,
+    afterEach,
     createEngine: async () => {
-      const engine = engines.find((candidate) => candidate.identifier === 'cached') ?? (await cachedEngine())
+      const engine = await cachedEngine({ identifier: 'cached-conformance' })
       await engine.clear()
       return engine
-    }
+    },
+    closeEngine: (engine) => engine.release?.()
   })
 
   describe('a hit', () => {
@@ -78,6 +81,20 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
       for (let read = 0; read < 5; read++)
         expect(await engine.get(token)).toEqual(subject({ ...(await engine.get(token)) }))
       expect(await monitor.commands()).toEqual([])
+    })
+
+    it('goes on sending no command past maxStaleness: the heartbeats keep proving the cache fresh', async () => {
+      const engine = await cachedEngine({ identifier: 'beating', localCache: { maxEntries: 10, maxStaleness: 300 } })
+      const token = tokenHash()
+      await engine.set(token, 'auth-user-1', subject())
+      await engine.get(token)
+      await monitor.commands()
+      for (let read = 0; read < 4; read++) {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        expect(await engine.get(token)).toBeDefined()
+      }
+      expect(gets(await monitor.commands())).toEqual([])
+      expect(engine.localCache!.size).toBe(1)
     })
 
     it('hands out a copy: changing it changes nothing kept', async () => {
@@ -299,8 +316,43 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
       ['a fractional maxEntries', { maxEntries: 1.5 }]
     ])('rejects %s with a TypeError naming localCache', (_, localCache) => {
       expect(() => new RedisEngine({ localCache: localCache as never })).toThrow(
-        expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('"localCache"') })
+        expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/"localCache(\.maxEntries)?"/) })
       )
+    })
+
+    it.each([
+      ['0', 0],
+      ['below 20 ms', 10],
+      ['a fraction', 250.5],
+      ['a string', '1000'],
+      ['past a minute', 60_001],
+      ['Infinity', Infinity],
+      ['null', null]
+    ])('rejects a maxStaleness of %s with a TypeError naming localCache.maxStaleness', (_, maxStaleness) => {
+      expect(() => new RedisEngine({ localCache: { maxEntries: 10, maxStaleness: maxStaleness as never } })).toThrow(
+        expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('"localCache.maxStaleness"') })
+      )
+    })
+
+    it('rejects null and an array as localCache', () => {
+      for (const localCache of [null, [10]]) {
+        expect(() => new RedisEngine({ localCache: localCache as never })).toThrow(/"localCache"/)
+      }
+    })
+
+    it('names the option a misspelt localCache option was meant to be', () => {
+      expect(() => new RedisEngine({ localCache: { maxEntries: 10, maxStalenes: 500 } as never })).toThrow(
+        expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('did you mean "maxStaleness"?') })
+      )
+      expect(() => new RedisEngine({ localCache: { maxEntries: 10, ttl: 500 } as never })).toThrow(/"ttl"/)
+    })
+
+    it('takes a maxStaleness from 20 ms to a minute', () => {
+      for (const maxStaleness of [20, 1_000, 60_000]) {
+        expect(
+          new RedisEngine({ port: server.port, localCache: { maxEntries: 10, maxStaleness } }).localCache
+        ).toBeDefined()
+      }
     })
 
     it('rejects a client that cannot open a tracking connection', () => {
@@ -313,6 +365,52 @@ describeWithRedis('RedisEngine with localCache on standalone Redis', () => {
       expect(() => new RedisEngine({ client, localCache: { maxEntries: 10 } })).toThrow(
         expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('"localCache"') })
       )
+    })
+  })
+
+  describe('when a command of the main client fails', () => {
+    /** An engine with one session in its cache, the session's token, and a token for a new one. */
+    async function withCachedSession(options: RedisEngineOptions): Promise<RedisEngine> {
+      const engine = await cachedEngine(options)
+      const token = tokenHash()
+      await engine.set(token, 'auth-user-1', subject())
+      await engine.get(token)
+      expect(engine.localCache!.size).toBe(1)
+      return engine
+    }
+
+    it('drops the cache when Redis refuses a command (out of memory)', async () => {
+      for (const commandTimeout of [1_000, Infinity]) {
+        const engine = await withCachedSession({ identifier: `refused-${commandTimeout}`, commandTimeout })
+        await raw.configSet('maxmemory', '1')
+        try {
+          await expect(engine.set(tokenHash(), 'auth-user-2', subject())).rejects.toThrow(/OOM/)
+        } finally {
+          await raw.configSet('maxmemory', '0')
+        }
+        expect(engine.localCache!.size).toBe(0)
+        expect(engine.localCache!.tracking).toBe(true)
+      }
+    })
+
+    it('drops the cache when a command times out', async () => {
+      const engine = await withCachedSession({ identifier: 'timed-out', commandTimeout: 200 })
+      // Writes wait; the tracking connection's PINGs and reads do not.
+      await raw.sendCommand(['CLIENT', 'PAUSE', '2000', 'WRITE'])
+      try {
+        await expect(engine.set(tokenHash(), 'auth-user-2', subject())).rejects.toThrow(/did not answer/)
+      } finally {
+        await raw.sendCommand(['CLIENT', 'UNPAUSE'])
+      }
+      expect(engine.localCache!.size).toBe(0)
+    })
+
+    it('keeps the cache when the failure is Redis answering a release 0.1 entry with WRONGTYPE', async () => {
+      const engine = await withCachedSession({ identifier: 'legacy-read' })
+      const legacy = tokenHash()
+      await raw.set(`legacy-read:t:${legacy}`, JSON.stringify(['auth-user-3', { i: 'x', userId: 'user-3' }]))
+      expect(await engine.get(legacy)).toMatchObject({ userId: 'user-3' })
+      expect(engine.localCache!.size).toBeGreaterThanOrEqual(1)
     })
   })
 

@@ -5,9 +5,11 @@ import { sqliteTestbed } from '../support/sqliteFiles'
 
 const bed = sqliteTestbed()
 
+// One file for every engine of the suite, so its two instances meet as two processes on one file would.
+let conformanceFile: string | undefined
 engineConformance({
   name: 'SqliteEngine (file)',
-  createEngine: () => bed.newEngine({ sweepInterval: 100 }),
+  createEngine: () => bed.newEngine({ sweepInterval: 100, filename: (conformanceFile ??= bed.file('conformance.db')) }),
   closeEngine: (engine) => engine.release?.(),
   describe,
   it,

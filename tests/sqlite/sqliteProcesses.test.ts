@@ -1,34 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { bearer } from '../support/app'
 import { AppProcess, ROOT } from '../support/appProcess'
+import { appSource } from '../support/sharedApp'
 
-/** An app instance in its own process: express, the session middleware and a SqliteEngine on `filename`. */
-function appSource(filename: string): string {
-  return `
-    const express = require('express')
-    const { session, authenticateRequest } = require(${JSON.stringify(join(ROOT, 'src/index.ts'))})
-    const { SqliteEngine } = require(${JSON.stringify(join(ROOT, 'src/sqlite.ts'))})
-    const engine = new SqliteEngine({ filename: ${JSON.stringify(filename)} })
-    const app = express()
-    app.use(session({ engine }))
-    app.post('/login/:userId', async (req, res) => {
-      await req.session.logIn(req.params.userId)
-      res.json({ token: req.session.token })
-    })
-    app.get('/me', authenticateRequest, (req, res) => res.json({ userId: req.session.authenticatableId }))
-    app.get('/sessions', authenticateRequest, async (req, res) => res.json(await req.session.activeSessions()))
-    app.post('/logout', authenticateRequest, async (req, res) => {
-      await req.session.logOut()
-      res.end()
-    })
-    // Every process creates the table at once, on start.
-    engine.prepare()
-    const server = app.listen(0, '127.0.0.1', () => console.log('listening on ' + server.address().port))
-  `
-}
+/** The source lines that build a SqliteEngine on `filename` in an app process. */
+const sqliteEngine = (filename: string) =>
+  `const { SqliteEngine } = require(${JSON.stringify(join(ROOT, 'src/sqlite.ts'))})
+  const engine = new SqliteEngine({ filename: ${JSON.stringify(filename)} })`
 
-const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
+const authorized = (token: string) => ({ headers: { Authorization: bearer(token) } })
 
 describe('App instances in separate processes sharing one SQLite file', () => {
   let dir: string
@@ -38,7 +20,7 @@ describe('App instances in separate processes sharing one SQLite file', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'esr-sqlite-processes-'))
     file = join(dir, 'sessions.db')
-    workers = await Promise.all([1, 2, 3].map(() => AppProcess.start(appSource(file))))
+    workers = await Promise.all([1, 2, 3].map(() => AppProcess.start(appSource(sqliteEngine(file)))))
   }, 60_000)
 
   afterAll(async () => {
@@ -52,19 +34,19 @@ describe('App instances in separate processes sharing one SQLite file', () => {
     expect(login.status).toBe(200)
     const { token } = (await login.json()) as { token: string }
 
-    const onSecond = await second.fetch('/me', bearer(token))
+    const onSecond = await second.fetch('/me', authorized(token))
     expect(onSecond.status).toBe(200)
     expect(await onSecond.json()).toEqual({ userId: 'julia' })
-    const listed = (await (await third.fetch('/sessions', bearer(token))).json()) as Record<string, unknown>
+    const listed = (await (await third.fetch('/sessions', authorized(token))).json()) as Record<string, unknown>
     expect(Object.values(listed)).toEqual([expect.objectContaining({ current: true })])
 
-    expect((await third.fetch('/logout', { method: 'POST', ...bearer(token) })).status).toBe(200)
-    expect((await first.fetch('/me', bearer(token))).status).toBe(401)
-    expect((await second.fetch('/me', bearer(token))).status).toBe(401)
+    expect((await third.fetch('/logout', { method: 'POST', ...authorized(token) })).status).toBe(200)
+    expect((await first.fetch('/me', authorized(token))).status).toBe(401)
+    expect((await second.fetch('/me', authorized(token))).status).toBe(401)
   })
 
   it('lose nothing acknowledged when a worker is killed (SIGKILL) in the middle of a write loop', async () => {
-    const victim = await AppProcess.start(appSource(file))
+    const victim = await AppProcess.start(appSource(sqliteEngine(file)))
     const acknowledged: string[] = []
     let killed = false
     // Four clients log in over and over; the worker is killed once 200 log ins are answered, with more in flight.
@@ -88,7 +70,7 @@ describe('App instances in separate processes sharing one SQLite file', () => {
 
     const [survivor] = workers
     const statuses = await Promise.all(
-      acknowledged.map(async (token) => (await survivor.fetch('/me', bearer(token))).status)
+      acknowledged.map(async (token) => (await survivor.fetch('/me', authorized(token))).status)
     )
     expect(statuses.filter((status) => status !== 200)).toEqual([])
   })

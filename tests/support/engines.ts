@@ -85,3 +85,18 @@ export function gate(): { wait: Promise<void>; open: () => void } {
   })
   return { wait, open }
 }
+
+/**
+ * A `createEngine` for the shipped conformance suite that hands out two engines on one store in turn:
+ * its cases with two app instances then get one each (two connections, as two processes would have)
+ * without a new connection per case. `make` is called at most twice.
+ */
+export function twoInTurn<E extends SessionEngine>(make: () => E): () => E {
+  const made: E[] = []
+  let next = 0
+  return () => {
+    const slot = next
+    next = 1 - next
+    return (made[slot] ??= make())
+  }
+}

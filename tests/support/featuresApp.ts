@@ -84,16 +84,3 @@ export function featuresApp(engine: SessionEngine): Express {
   })
   return app
 }
-
-/** Starts the app on a free port of this process and resolves its base URL. */
-export async function listen(app: Express): Promise<{ url: string; close: () => Promise<void> }> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () => new Promise((done) => server.close(() => done()))
-      })
-    })
-  })
-}

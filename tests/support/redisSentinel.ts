@@ -52,11 +52,18 @@ export class SentinelTopology {
     private readonly sentinels: SentinelProcess[]
   ) {}
 
-  /** Starts the topology and resolves once every sentinel knows the replica and the other sentinels. */
-  static async start(): Promise<SentinelTopology> {
+  /**
+   * Starts the topology and resolves once every sentinel knows the replica and the other sentinels.
+   * `replicaLink` gives the port the replica replicates from (a relay in front of the master, say);
+   * the master's own port by default.
+   */
+  static async start(
+    options: { replicaLink?: (masterPort: number) => Promise<number> } = {}
+  ): Promise<SentinelTopology> {
     const dir = mkdtempSync(join(tmpdir(), 'esr-sentinel-'))
     const master = await RedisServer.start()
-    const replica = await RedisServer.start({ args: ['--replicaof', '127.0.0.1', String(master.port)] })
+    const linkPort = options.replicaLink ? await options.replicaLink(master.port) : master.port
+    const replica = await RedisServer.start({ args: ['--replicaof', '127.0.0.1', String(linkPort)] })
     const sentinels = await Promise.all([1, 2, 3].map(() => SentinelProcess.start(dir, master.port)))
     const topology = new SentinelTopology(dir, [master, replica], sentinels)
     try {

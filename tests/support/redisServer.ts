@@ -292,7 +292,10 @@ export class RedisMonitor {
     return monitor
   }
 
-  /** The commands clients sent since the last call (or the start); the marker and commands run by scripts excluded. */
+  /**
+   * The commands clients sent since the last call (or the start); the marker, commands run by scripts
+   * and bare `PING`s (the heartbeats of localCache's tracking connections) excluded.
+   */
   async commands(): Promise<string[][]> {
     const marker = `monitor-marker-${Math.random()}`
     await redisCli(this.port, 'ECHO', marker)
@@ -303,6 +306,7 @@ export class RedisMonitor {
       .map((line) =>
         [...line.slice(line.indexOf(']') + 1).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => unescapeRedis(match[1]))
       )
+      .filter((command) => !(command.length === 1 && command[0].toUpperCase() === 'PING'))
   }
 
   stop(): void {

@@ -30,7 +30,7 @@ export function appSource(engineSource: string, sessionOptions: object = {}): st
       await Session.logOutAll(req.session.authenticatableId, { engine })
       res.end()
     })
-    // Both processes prepare the engine at once, on start (PostgreSQL: both create the table).
+    // Every process prepares the engine at once, on start (PostgreSQL, SQLite: each creates the table).
     Promise.resolve(engine.prepare && engine.prepare()).then(() => {
       const server = app.listen(0, '127.0.0.1', () => console.log('listening on ' + server.address().port))
     })

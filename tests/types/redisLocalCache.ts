@@ -9,6 +9,9 @@ const tracking: boolean | undefined = state?.tracking
 
 // @ts-expect-error maxEntries is a number
 new RedisEngine({ localCache: { maxEntries: '10' } })
+new RedisEngine({ localCache: { maxEntries: 10_000, maxStaleness: 500 } })
+// @ts-expect-error maxStaleness is a number of milliseconds
+new RedisEngine({ localCache: { maxEntries: 10, maxStaleness: '1s' } })
 // @ts-expect-error maxEntries is required
 new RedisEngine({ localCache: {} })
 // @ts-expect-error the state is read-only

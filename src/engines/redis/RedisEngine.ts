@@ -1,16 +1,17 @@
-import { once } from 'node:events'
 import type { EngineSubject, SessionEngine } from '../../engine'
-import { setCappedOnCluster } from './clusterCap'
-import { decodeTaken, encodeHash, lastUseOf, legacyPrefix, storedCategory, subjectsIn } from './codec'
+import { setCappedByScript } from './cap'
+import { setCappedOnCluster, type CappedWrite } from './clusterCap'
+import { decodeTaken, encodeHash, lastUseOf } from './codec'
 import { RedisConnection, runScript, text, type Step } from './connection'
 import type { SupportedRedisClient } from './detect'
-import { readEntry } from './entries'
+import { isWrongType, readEntry } from './entries'
 import { refuseEvictingPolicy } from './eviction'
 import { LocalCache, type LocalCacheState } from './localCache'
-import type { OwnedClient } from './ownClient'
+import { connectOwnClient, type OwnedClient } from './ownClient'
 import { resolveRedisOptions, type RedisEngineOptions } from './options'
 import { patchEntry } from './patch'
-import { DELETE_ALL, INDEX, REPLACE_ENTRY, RESCORE, SET_CAPPED, SET_ENTRY, TAKE_ENTRY } from './scripts'
+import { replicaAcknowledgements } from './replication'
+import { DELETE_ALL, INDEX, REPLACE_ENTRY, RESCORE, SET_ENTRY, TAKE_ENTRY } from './scripts'
 import { trackableClient } from './tracking'
 
 export type { RedisEngineOptions }
@@ -52,11 +53,14 @@ export class RedisEngine implements SessionEngine {
     this.allowEviction = config.allowEviction
     this.ownClient = config.ownClient
     this.client = config.adapter.client as SupportedRedisClient
-    this.connection = new RedisConnection(config.adapter, config.commandTimeout)
-    this.cache =
-      config.localCache &&
-      new LocalCache(trackableClient(config.adapter), this.entryKey(''), config.localCache.maxEntries)
-    this.localCache = this.cache
+    const cache =
+      config.localCache && new LocalCache(trackableClient(config.adapter), this.entryKey(''), config.localCache)
+    // A command that failed or timed out says the link may be down, and invalidations with it (a legacy
+    // entry's WRONGTYPE is Redis answering).
+    const failed = cache && ((error: unknown) => isWrongType(error) || cache.clear())
+    this.connection = new RedisConnection(config.adapter, config.commandTimeout, failed)
+    this.cache = cache
+    this.localCache = cache
   }
 
   /**
@@ -130,41 +134,25 @@ export class RedisEngine implements SessionEngine {
     const index = this.indexKey(category)
     const key = this.entryKey(token)
     this.cache?.forget(key)
-    if (this.connection.cluster) {
-      const { previous, removed } = await setCappedOnCluster(this.connection, {
-        token,
-        key,
-        index,
-        fields,
-        category,
-        lastUse: lastUseOf(subject),
-        expiresAt,
-        limit,
-        entryKey: (other) => this.entryKey(other),
-        acknowledged: this.acknowledged([key, index])
-      })
-      await this.unindexMoved(token, category, previous)
-      if (removed.length > 0) this.cache?.forgetCategory(category)
-      return removed
-    }
-    const args = [
+    const write: CappedWrite = {
       token,
-      lastUseOf(subject),
-      String(expiresAt),
-      this.entryKey(''),
-      String(limit),
-      storedCategory(category),
-      legacyPrefix(category),
-      ...fields
-    ]
-    const [reply] = await this.connection.together([
-      (send) => runScript(send, SET_CAPPED, [index, key], args),
-      ...this.acknowledged([index])
-    ])
-    const [previous, ...removed] = reply as unknown[]
+      key,
+      index,
+      fields,
+      category,
+      lastUse: lastUseOf(subject),
+      firstAccessed: Number(subject.firstAccessed) || 0,
+      expiresAt,
+      limit,
+      entryKey: (other) => this.entryKey(other),
+      acknowledged: this.acknowledged(this.connection.cluster ? [key, index] : [index])
+    }
+    const { previous, removed } = this.connection.cluster
+      ? await setCappedOnCluster(this.connection, write)
+      : await setCappedByScript(this.connection, write)
     await this.unindexMoved(token, category, previous)
     if (removed.length > 0) this.cache?.forgetCategory(category)
-    return subjectsIn(removed)
+    return removed
   }
 
   async update(token: string, category: string, subject: EngineSubject): Promise<boolean> {
@@ -309,22 +297,8 @@ export class RedisEngine implements SessionEngine {
     return this.connection.cluster ? '' : this.entryKey('')
   }
 
-  /**
-   * `WAIT` steps that hold a write until `replicas` replicas have it, one per node the keys live on
-   * (one on a single master); none without `replicas`. Each follows the writes on their connection.
-   */
   private acknowledged(keys: string[]): Step[] {
-    if (this.replicas === 0) return []
-    const routes = this.connection.cluster ? keys : keys.slice(0, 1)
-    return routes.map((key) => async (send) => {
-      const acknowledged = Number(await send(key, ['WAIT', String(this.replicas), String(this.replicaTimeout)]))
-      if (acknowledged < this.replicas) {
-        throw new Error(
-          `only ${acknowledged} of ${this.replicas} replicas acknowledged the write within ${this.replicaTimeout} ms`
-        )
-      }
-      return acknowledged
-    })
+    return replicaAcknowledgements(this.connection, this.replicas, this.replicaTimeout, keys)
   }
 
   private expiryOf(subject: EngineSubject, now: number): number {
@@ -335,22 +309,8 @@ export class RedisEngine implements SessionEngine {
   }
 
   private async open(): Promise<void> {
-    await this.connectClient()
+    await (this.ownClient ? connectOwnClient(this.ownClient) : this.connection.connect())
     if (!this.allowEviction) await refuseEvictingPolicy(this.connection)
-  }
-
-  private async connectClient(): Promise<void> {
-    const client = this.ownClient
-    if (!client) return this.connection.connect()
-    if (client.isOpen) return
-    const connected = client.connect()
-    // The first refusal fails prepare() with the client's error; the client keeps retrying on its own.
-    connected.catch(() => undefined)
-    const abort = new AbortController()
-    const refused = once(client as OwnedClient & NodeJS.EventEmitter, 'error', { signal: abort.signal }).then(
-      ([error]: unknown[]) => Promise.reject(error)
-    )
-    await Promise.race([connected, refused]).finally(() => abort.abort())
   }
 }
 

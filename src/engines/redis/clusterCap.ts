@@ -2,7 +2,7 @@ import type { EngineSubject } from '../../engine'
 import { CATEGORY_FIELD, decodeCategory, decodeLegacyEntry, subjectsIn } from './codec'
 import { runScript, text, type RedisConnection, type Step } from './connection'
 import { isWrongType } from './entries'
-import { INDEX, SET_ENTRY, TAKE_ENTRY } from './scripts'
+import { INDEX, SET_ENTRY, TAKE_UNUSED } from './scripts'
 
 /** What {@link setCappedOnCluster} writes. */
 export interface CappedWrite {
@@ -12,8 +12,10 @@ export interface CappedWrite {
   /** The entry's hash field/value pairs. */
   fields: string[]
   category: string
-  /** The entry's index score: its last use (ms). */
+  /** The entry's last use (ms), its index score unless members listed lie above it. */
   lastUse: string
+  /** The entry's `firstAccessed` (ms), for ties in the order of use. */
+  firstAccessed: number
   expiresAt: number
   limit: number
   entryKey: (token: string) => string
@@ -31,11 +33,19 @@ interface Member {
  * `setCapped` on Redis Cluster, where a user's entries lie in other slots than their index, so no one
  * script can weigh and remove them. Under the limit it costs what `set` costs: the entry, then its
  * member, whose script answers how many the index lists. Over it, four more round trips whatever the
- * count: read the index with its scores (last use), read each entry's category and `firstAccessed`
- * (pipelined per master), take the least recently used (one script per entry: read and delete), drop
- * their members. Each key changes atomically, the whole does not: two log ins of one user at the same
- * instant may both remove the same oldest session (one fewer than the limit remains) or each keep one
- * too many until the next log in.
+ * count: read the index with its scores (last use), read each other entry's category and
+ * `firstAccessed` (pipelined per master), take the least recently used (one script per entry: read and
+ * delete), drop their members.
+ *
+ * Each key changes atomically, the whole does not, so concurrent log ins of one user read the index at
+ * different moments. They still agree on who goes: the member's script scores a new log in above every
+ * member listed (its own last use, or 1/1024 ms above the highest), so the order of the index is the
+ * order of arrival and each log in ranks itself among the others instead of above them. Each removes
+ * only what lies below the `limit` newest members it read, never itself: the `limit` newest of all are
+ * never removed, and the last log in past the cap sees every member and removes any other surplus.
+ * After a burst of log ins exactly `limit` remain, the newest among them. A session used during the
+ * burst may be spared by a log in that ranked it by its score before that use (taking it could leave
+ * fewer than the limit): then one more per such session remains, until the next log in.
  */
 export async function setCappedOnCluster(
   connection: RedisConnection,
@@ -44,26 +54,34 @@ export async function setCappedOnCluster(
   const { token, key, index, expiresAt } = write
   const [previous, count] = await connection.together([
     (send) => runScript(send, SET_ENTRY, [key], [String(expiresAt), ...write.fields]),
-    (send) => runScript(send, INDEX, [index], [token, write.lastUse, String(expiresAt), '']),
+    (send) => runScript(send, INDEX, [index], [token, write.lastUse, String(expiresAt), '', 'newest']),
     ...write.acknowledged
   ])
   if (Number(count) <= write.limit) return { previous, removed: [] }
 
-  const scored = scoredMembers(await connection.send(index, ['ZRANGE', index, '0', '-1', 'WITHSCORES'])).filter(
-    ([other]) => other !== token
-  )
-  const owners = await Promise.all(scored.map(([other]) => ownerOf(connection, write.entryKey(other))))
-  const live: Member[] = []
+  const scored = scoredMembers(await connection.send(index, ['ZRANGE', index, '0', '-1', 'WITHSCORES']))
+  const others = scored.filter(([other]) => other !== token)
+  const owners = await Promise.all(others.map(([other]) => ownerOf(connection, write.entryKey(other))))
+  // The new entry counts as live without a read: were it taken meanwhile, that log in had read at least
+  // `limit` members above it, which lie above it here too.
+  const live: Member[] = scored
+    .filter(([other]) => other === token)
+    .map(([, used]) => ({ token, used, first: write.firstAccessed }))
   const dead: string[] = []
-  scored.forEach(([other, used], position) => {
+  others.forEach(([other, used], position) => {
     const owner = owners[position]
     if (owner?.category === write.category) live.push({ token: other, used, first: owner.first })
     else dead.push(other)
   })
   live.sort((a, b) => a.used - b.used || a.first - b.first || (a.token < b.token ? -1 : 1))
-  const victims = live.slice(0, Math.max(0, live.length + 1 - write.limit)).map((victim) => victim.token)
-  const taken = await Promise.all(victims.map((victim) => connection.run(TAKE_ENTRY, [write.entryKey(victim)], [])))
-  const dropped = [...dead, ...victims]
+  const victims = live.slice(0, Math.max(0, live.length - write.limit)).filter((victim) => victim.token !== token)
+  // A victim used since the index was read is spared: ranked by a stale score, taking it could leave
+  // fewer than the limit once another log in reads its new one.
+  const taken = await Promise.all(
+    victims.map((victim) => connection.run(TAKE_UNUSED, [write.entryKey(victim.token)], [String(victim.used)]))
+  )
+  const spared = (position: number) => typeof taken[position] === 'number'
+  const dropped = [...dead, ...victims.filter((_, position) => !spared(position)).map((victim) => victim.token)]
   if (dropped.length > 0) await connection.send(index, ['ZREM', index, ...dropped])
   return { previous, removed: subjectsIn(taken) }
 }

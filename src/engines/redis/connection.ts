@@ -29,7 +29,9 @@ export class RedisConnection {
 
   constructor(
     readonly adapter: RedisAdapter,
-    private readonly timeoutMs: number
+    private readonly timeoutMs: number,
+    /** Called, before the caller hears of it, whenever a round trip fails or times out. */
+    private readonly failed: (error: unknown) => void = () => undefined
   ) {
     this.health = healthOf(adapter)
     this.tickMs = Math.min(MAX_TICK_MS, Math.max(1, Math.floor(timeoutMs / TICKS_PER_TIMEOUT)))
@@ -107,7 +109,12 @@ export class RedisConnection {
   // One clock for every round trip, not a timer and a promise race each: a request's commands are the
   // hot path, and a round trip fails at most one tick (an eighth of the timeout, at most 250 ms) late.
   private bounded<T>(reply: Promise<T>): Promise<T> {
-    if (this.timeoutMs === Infinity) return reply.catch((error: unknown) => Promise.reject(this.withCause(error)))
+    if (this.timeoutMs === Infinity) {
+      return reply.catch((error: unknown) => {
+        this.failed(error)
+        return Promise.reject(this.withCause(error))
+      })
+    }
     return new Promise<T>((resolve, reject) => {
       const waiting: Waiting = { deadline: Date.now() + this.timeoutMs, reject }
       this.waiting.add(waiting)
@@ -119,6 +126,7 @@ export class RedisConnection {
         },
         (error: unknown) => {
           this.waiting.delete(waiting)
+          this.failed(error)
           reject(this.withCause(error))
         }
       )
@@ -130,7 +138,9 @@ export class RedisConnection {
     for (const waiting of this.waiting) {
       if (waiting.deadline > now) return
       this.waiting.delete(waiting)
-      waiting.reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`, { cause: this.lastConnectionError }))
+      const error = new Error(`Redis did not answer within ${this.timeoutMs} ms`, { cause: this.lastConnectionError })
+      this.failed(error)
+      waiting.reject(error)
     }
     if (this.waiting.size === 0) {
       clearInterval(this.clock)

@@ -1,4 +1,4 @@
-import { type EngineSubject, invalidOption } from '../../engine'
+import { type EngineSubject, invalidOption, rejectUnknownOptions } from '../../engine'
 import { SubjectSnapshot } from '../subjectCopy'
 import type { StoredEntry } from './codec'
 import type { RedisClientLike, RedisClusterLike } from './nodeRedis'
@@ -8,7 +8,25 @@ import { InvalidationTracker } from './tracking'
 export interface LocalCacheOptions {
   /** Most entries kept in process; past it the least recently read is dropped. */
   maxEntries: number
+  /**
+   * Milliseconds: an entry is served from the cache only while a heartbeat sent at most this long ago
+   * has proven that every invalidation before it arrived; otherwise the read goes to Redis and the cache
+   * is dropped. A change made on another instance, or a revocation, is thus seen within this bound even
+   * when the link to Redis freezes without an error. From 20 to 60,000. @default 1_000
+   */
+  maxStaleness?: number
 }
+
+/** The `localCache` option, checked, with its default. */
+export type LocalCacheConfig = Required<LocalCacheOptions>
+
+/** The default of `localCache.maxStaleness`, in milliseconds. */
+export const DEFAULT_MAX_STALENESS_MS = 1_000
+const MIN_STALENESS_MS = 20
+const MAX_STALENESS_MS = 60_000
+const LOCAL_CACHE_OPTION_NAMES: ReadonlySet<string> = new Set(['maxEntries', 'maxStaleness'])
+// A setup over a link that forwards nothing is given up and retried after this long, at least.
+const MIN_SETUP_TIMEOUT_MS = 1_000
 
 /** What the engine can observe of its local cache (for monitoring and tests). */
 export interface LocalCacheState {
@@ -29,39 +47,57 @@ interface Fetch {
 }
 
 /** Validates the `localCache` option of {@link RedisEngine}. */
-export function readLocalCacheOptions(value: unknown): LocalCacheOptions | undefined {
+export function readLocalCacheOptions(value: unknown): LocalCacheConfig | undefined {
   if (value === undefined) return undefined
-  const maxEntries = (value as Partial<LocalCacheOptions> | null)?.maxEntries
-  if (!(Number.isSafeInteger(maxEntries) && (maxEntries as number) > 0)) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalidOption('localCache', value, 'an object with maxEntries, a positive integer')
   }
-  return { maxEntries: maxEntries as number }
+  rejectUnknownOptions('RedisEngine localCache', value, LOCAL_CACHE_OPTION_NAMES)
+  const { maxEntries, maxStaleness = DEFAULT_MAX_STALENESS_MS } = value as Partial<Record<string, unknown>>
+  if (!(Number.isSafeInteger(maxEntries) && (maxEntries as number) > 0)) {
+    throw invalidOption('localCache.maxEntries', maxEntries, 'a positive integer')
+  }
+  if (
+    !(Number.isInteger(maxStaleness) && (maxStaleness as number) >= MIN_STALENESS_MS) ||
+    (maxStaleness as number) > MAX_STALENESS_MS
+  ) {
+    throw invalidOption(
+      'localCache.maxStaleness',
+      maxStaleness,
+      `a whole number of milliseconds from ${MIN_STALENESS_MS} to ${MAX_STALENESS_MS}`
+    )
+  }
+  return { maxEntries: maxEntries as number, maxStaleness: maxStaleness as number }
 }
 
 /**
  * Session entries kept in process, kept right by Redis: Redis pushes an invalidation for every key under
  * the engine's entry prefix that anyone changes or deletes (client tracking in broadcasting mode), and
- * while that push channel is not up, the cache is empty and bypassed. A hit sends no command.
+ * while that push channel is not up, the cache is empty and bypassed. A hit sends no command, and is
+ * allowed only while the tracking connections' heartbeats prove the cache at most `maxStaleness` old.
  */
 export class LocalCache implements LocalCacheState {
   private readonly entries = new Map<string, CachedEntry>()
   private readonly inFlight = new Map<string, Set<Fetch>>()
   private readonly tracker: InvalidationTracker
+  private readonly maxEntries: number
   // Bumped whenever the whole cache is dropped: a read begun before cannot be cached after.
   private generation = 0
 
-  constructor(
-    client: RedisClientLike | RedisClusterLike,
-    prefix: string,
-    private readonly maxEntries: number
-  ) {
-    this.tracker = new InvalidationTracker(client, prefix, {
-      invalidate: (keys) => {
-        if (keys === null) this.clear()
-        else for (const key of keys) this.forget(key)
+  constructor(client: RedisClientLike | RedisClusterLike, prefix: string, options: LocalCacheConfig) {
+    this.maxEntries = options.maxEntries
+    this.tracker = new InvalidationTracker(
+      client,
+      prefix,
+      {
+        invalidate: (keys) => {
+          if (keys === null) this.clear()
+          else for (const key of keys) this.forget(key)
+        },
+        lost: () => this.clear()
       },
-      lost: () => this.clear()
-    })
+      { maxStaleness: options.maxStaleness, setupTimeout: Math.max(MIN_SETUP_TIMEOUT_MS, 2 * options.maxStaleness) }
+    )
   }
 
   get size(): number {
@@ -85,6 +121,11 @@ export class LocalCache implements LocalCacheState {
 
   /** A copy of the entry under `key`, without any command, or `undefined` when it is not kept. */
   lookup(key: string): { category: string; subject: EngineSubject } | undefined {
+    if (Date.now() > this.tracker.freshUntil) {
+      // Past the bound: what is kept may have been changed since, unbeknown to this process.
+      if (this.entries.size > 0) this.clear()
+      return undefined
+    }
     const cached = this.entries.get(key)
     if (!cached) return undefined
     // Re-inserted at the end: the Map's first key is always the least recently read.

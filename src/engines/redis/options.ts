@@ -3,7 +3,7 @@ import type { RedisAdapter } from './adapter'
 import { CONNECT_REDIS_HINTS } from './migration'
 import { NODE_REDIS_CLIENT_OPTIONS, type NodeRedisClientOptions } from './optionNames'
 import { adapterFor, type SupportedRedisClient } from './detect'
-import { readLocalCacheOptions, type LocalCacheOptions } from './localCache'
+import { readLocalCacheOptions, type LocalCacheConfig, type LocalCacheOptions } from './localCache'
 import { NodeRedisClientAdapter } from './nodeRedis'
 import { createOwnClient, globalValue, type OwnedClient } from './ownClient'
 
@@ -39,7 +39,8 @@ export interface RedisEngineOptions extends NodeRedisClientOptions {
   /**
    * Keeps up to `maxEntries` sessions in process, kept right by Redis client tracking (Redis 6 or later):
    * a hit sends no command, and a change or sign-out on any instance reaches every other one within a
-   * round trip. node-redis clients and cluster clients only. @default off
+   * round trip, and is never missed for longer than `maxStaleness` (1 s by default), even over a link
+   * that froze. node-redis clients and cluster clients only. @default off
    */
   localCache?: LocalCacheOptions
 }
@@ -57,7 +58,7 @@ export interface RedisEngineConfig {
   replicas: number
   replicaTimeout: number
   allowEviction: boolean
-  localCache: LocalCacheOptions | undefined
+  localCache: LocalCacheConfig | undefined
   adapter: RedisAdapter
   /** The client the engine created, when it was not given one. */
   ownClient: OwnedClient | undefined

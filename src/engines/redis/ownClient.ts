@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import type { RedisClientOptions } from 'redis'
 import { invalidOption } from '../../engine'
 import type { NodeRedisClientOptions } from './optionNames'
@@ -67,4 +68,19 @@ function checkUrl(url: unknown): void {
 /** The client held by the global variable `name`, unchecked. */
 export function globalValue(name: unknown): unknown {
   return typeof name === 'string' ? (globalThis as Record<string, unknown>)[name] : undefined
+}
+
+/**
+ * Connects a client the engine created, unless it is open already. The first refusal fails the call
+ * with the client's error; the client keeps retrying on its own in the background.
+ */
+export async function connectOwnClient(client: OwnedClient): Promise<void> {
+  if (client.isOpen) return
+  const connected = client.connect()
+  connected.catch(() => undefined)
+  const abort = new AbortController()
+  const refused = once(client as OwnedClient & NodeJS.EventEmitter, 'error', { signal: abort.signal }).then(
+    ([error]: unknown[]) => Promise.reject(error)
+  )
+  await Promise.race([connected, refused]).finally(() => abort.abort())
 }

@@ -60,10 +60,17 @@ return taken`)
  * their entry is gone (entry prefix given: standalone only): the members of expired entries, the least
  * recently used as a rule, go as the user logs in again, and any left are dropped by the next listing
  * or cap. KEYS[1] index; ARGV[1] token, ARGV[2] last use (ms), ARGV[3] expiry (ms), ARGV[4] the
- * entry key prefix or ''. Returns how many members the index lists.
+ * entry key prefix or '', ARGV[5] 'newest' to score the member above every member listed (by 1/1024
+ * ms when its last use is not already above them; the cluster's cap). Returns how many members the
+ * index lists.
  */
 export const INDEX = script(`
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local score = ARGV[2]
+if ARGV[5] == 'newest' then
+  local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+  if top and tonumber(top) >= tonumber(score) then score = string.format('%.17g', tonumber(top) + 1 / 1024) end
+end
+redis.call('ZADD', KEYS[1], score, ARGV[1])
 if ARGV[4] ~= '' then
   for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, 1)) do
     if member ~= ARGV[1] and redis.call('EXISTS', ARGV[4] .. member) == 0 then redis.call('ZREM', KEYS[1], member) end
@@ -123,6 +130,18 @@ return 1`)
 
 /** Removes an entry and returns it, as {@link decodeTaken} reads it. KEYS[1] entry. */
 export const TAKE_ENTRY = script(`${take('KEYS[1]')}
+if taken then redis.call('DEL', KEYS[1]) end
+return taken`)
+
+/**
+ * Removes an entry and returns it, as {@link TAKE_ENTRY} does, unless its `lastAccessed` is later than
+ * the last use it was ranked by (a session used since: the cluster's cap spares it, and this returns 0).
+ * KEYS[1] entry; ARGV[1] last use (ms).
+ */
+export const TAKE_UNUSED = script(`
+if redis.call('TYPE', KEYS[1]).ok == 'hash' and (tonumber(redis.call('HGET', KEYS[1], 'l')) or 0) > tonumber(ARGV[1]) then
+  return 0
+end${take('KEYS[1]')}
 if taken then redis.call('DEL', KEYS[1]) end
 return taken`)
 

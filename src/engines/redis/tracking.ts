@@ -1,5 +1,6 @@
 import { invalidOption } from '../../engine'
 import type { RedisAdapter } from './adapter'
+import { Heartbeats } from './heartbeat'
 import {
   NodeRedisClientAdapter,
   NodeRedisClusterAdapter,
@@ -11,8 +12,16 @@ import {
 export interface TrackingHandlers {
   /** Redis says these keys changed; `null`: every key may have (a flush). */
   invalidate(keys: string[] | null): void
-  /** A tracking connection was lost: invalidations may have been missed. */
+  /** A tracking connection was lost, or its heartbeat came late: invalidations may have been missed. */
   lost(): void
+}
+
+/** How the tracker bounds staleness. */
+export interface TrackingTiming {
+  /** Milliseconds after a heartbeat's sending during which a cached entry may be served on its proof. */
+  maxStaleness: number
+  /** Milliseconds that setting up the tracking connections may take before it is retried. */
+  setupTimeout: number
 }
 
 /** A node-redis client as far as a tracking connection uses it (v4 to the current major). */
@@ -65,7 +74,9 @@ export function trackableClient(adapter: RedisAdapter): RedisClientLike | RedisC
  * no memory per key read, and needs nothing of the connection that reads.
  *
  * Any trouble on any of them reports `lost()` at once and starts over on fresh connections, with a
- * backoff; `tracking` is true only while every master's connection is up and subscribed.
+ * backoff; `tracking` is true only while every master's connection is up and subscribed. A heartbeat
+ * on each (see {@link Heartbeats}) gives {@link InvalidationTracker.freshUntil}; one that comes late
+ * is trouble too, and so is a setup that takes longer than `setupTimeout` (a link that forwards nothing).
  */
 export class InvalidationTracker {
   #tracking = false
@@ -74,16 +85,26 @@ export class InvalidationTracker {
   #retryDelay = FIRST_RETRY_DELAY_MS
   #retryTimer: NodeJS.Timeout | undefined
   #stopped = false
+  #lostCurrent: () => void = () => undefined
+  readonly #heartbeats: Heartbeats
 
   constructor(
     private readonly client: RedisClientLike | RedisClusterLike,
     private readonly prefix: string,
-    private readonly handlers: TrackingHandlers
-  ) {}
+    private readonly handlers: TrackingHandlers,
+    private readonly timing: TrackingTiming
+  ) {
+    this.#heartbeats = new Heartbeats(timing.maxStaleness, () => this.#lostCurrent())
+  }
 
   /** Whether every invalidation for the prefix reaches this process now. */
   get tracking(): boolean {
     return this.#tracking
+  }
+
+  /** Until when (ms since the epoch) a cached entry may be served: 0 while not tracking. */
+  get freshUntil(): number {
+    return this.#heartbeats.freshUntil
   }
 
   /**
@@ -112,6 +133,8 @@ export class InvalidationTracker {
       this.#drop()
       this.#retry()
     }
+    this.#lostCurrent = lost
+    const setupTimer = setTimeout(lost, this.timing.setupTimeout).unref()
     try {
       const nodes = await this.#nodes()
       if (attempt !== this.#attempt) return
@@ -120,20 +143,26 @@ export class InvalidationTracker {
       for (const connection of connections) {
         for (const event of ['error', 'end', 'reconnecting']) connection.on(event, lost)
       }
-      await Promise.all(connections.map((connection) => this.#track(connection)))
+      const since = await Promise.all(connections.map((connection) => this.#track(connection)))
       if (attempt !== this.#attempt) return
       this.#tracking = true
+      this.#heartbeats.start(connections, since)
       this.#retryDelay = FIRST_RETRY_DELAY_MS
     } catch {
       lost()
+    } finally {
+      clearTimeout(setupTimer)
     }
   }
 
-  async #track(connection: TrackingClient): Promise<void> {
+  /** Sets tracking up on `connection`; resolves with the time its last setup command was sent, which its answer proves. */
+  async #track(connection: TrackingClient): Promise<number> {
     await connection.connect()
     const id = String(await connection.sendCommand(['CLIENT', 'ID']))
     await connection.sendCommand(['CLIENT', 'TRACKING', 'ON', 'REDIRECT', id, 'BCAST', 'PREFIX', this.prefix])
+    const since = Date.now()
     await connection.subscribe(INVALIDATION_CHANNEL, (keys) => this.handlers.invalidate(keys))
+    return since
   }
 
   async #nodes(): Promise<Duplicable[]> {
@@ -147,6 +176,7 @@ export class InvalidationTracker {
   #drop(): void {
     const wasTracking = this.#tracking
     this.#tracking = false
+    this.#heartbeats.stop()
     for (const connection of this.#connections) close(connection)
     this.#connections = []
     if (wasTracking) this.handlers.lost()

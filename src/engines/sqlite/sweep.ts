@@ -42,7 +42,7 @@ export class Sweeper {
   }
 
   /** Removes expired rows now, at most `maxBatches` batches of them; returns how many it removed. */
-  sweep(maxBatches = Infinity, now = Date.now()): number {
+  sweep(maxBatches: number, now = Date.now()): number {
     let removed = 0
     for (let batch = 0; batch < maxBatches; batch++) {
       const { changes } = this.statement().run(now, this.batchSize)
