@@ -89,6 +89,23 @@ export interface CrossSiteRefusedEvent {
   request: IncomingMessage
 }
 
+/** A session's token was replaced by a new one; the session's id, data and facts stay. */
+export interface RotateEvent extends SessionEvent {
+  /** `'age'`: the token was older than `rotateAfter`; `'requested'`: `request.session.rotate()`. */
+  reason: 'age' | 'requested'
+}
+
+/**
+ * A token rotated out of its session came back after its grace: either its owner or someone who stole
+ * it still holds it. The whole session has been ended.
+ */
+export interface TokenReuseEvent extends SessionEvent {
+  /** The client's address (`request.ip`, which honours `trust proxy`). */
+  ip: string | null
+  /** The request that came with the token. */
+  request: IncomingMessage
+}
+
 /** The events of a `session()` middleware and their payloads. */
 export interface SessionEventMap {
   /** A session started (`logIn()`). */
@@ -107,6 +124,10 @@ export interface SessionEventMap {
   expired: ExpiredEvent
   /** The cross-site rule refused (or, report-only, would refuse) a cookie session or a log in. */
   crossSiteRefused: CrossSiteRefusedEvent
+  /** A session's token was rotated (`rotateAfter`, `rotate()`). */
+  rotate: RotateEvent
+  /** A rotated-out token came back after its grace; its session was ended. */
+  tokenReuse: TokenReuseEvent
 }
 
 /** A listener of one event; a rejection or a throw is reported with `process.emitWarning`, never to the request. */

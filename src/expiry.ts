@@ -41,3 +41,29 @@ export function isDueForRenewal(session: StoredSession, now: number, timeouts: R
   const renewed = expiryFrom(now, session.firstAccessed, timeouts)
   return renewed !== null && renewed > session.expiresAt
 }
+
+/** The timeouts and the rotation age (`null`: tokens are rotated only on demand). */
+export interface RotationTimeouts extends Timeouts {
+  readonly rotateAfterMs: number | null
+}
+
+/** Whether the session's token is older than `rotateAfterMs` at `now` (its age counts from its issue). */
+export function isDueForRotation(session: StoredSession, now: number, timeouts: RotationTimeouts): boolean {
+  return timeouts.rotateAfterMs !== null && now - (session.issuedAt ?? session.firstAccessed) >= timeouts.rotateAfterMs
+}
+
+/**
+ * How long a cookie issued at `now` for a session expiring at `expiresAt` should last. Under
+ * `rotateAfter` renewals leave the cookie alone (a slow response to a request begun before a rotation
+ * must not put the rotated-out token back), so it is issued to outlive every renewal its token can see:
+ * `rotateAfterMs` past the expiry, never past the absolute deadline.
+ */
+export function cookieExpiry(
+  expiresAt: number | null,
+  firstAccessed: number,
+  timeouts: RotationTimeouts
+): number | null {
+  if (expiresAt === null || timeouts.rotateAfterMs === null) return expiresAt
+  const absolute = timeouts.absoluteTimeoutMs === null ? Infinity : firstAccessed + timeouts.absoluteTimeoutMs
+  return Math.min(expiresAt + timeouts.rotateAfterMs, absolute)
+}

@@ -26,8 +26,10 @@ export type {
   InvalidTokenEvent,
   RenewEvent,
   RevokeEvent,
+  RotateEvent,
   SessionEvent,
   SessionEventMap,
+  TokenReuseEvent,
   SessionListener
 } from './events'
 export { MemoryEngine, type MemoryEngineOptions } from './engines/memory/MemoryEngine'

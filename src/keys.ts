@@ -8,6 +8,11 @@ export interface RegistryKeys {
   readonly hashKey: string | undefined
   /** Prepended to an authenticatable id to name its category. */
   readonly categoryPrefix: string
+  /**
+   * Prepended to an authenticatable id to name the category of its rotated-out tokens, kept apart so
+   * they never count as sessions (listings, the per-user cap).
+   */
+  readonly rotatedCategoryPrefix: string
 }
 
 /** Characters of the registry tag in a category: base64url, so it never contains the `:` that ends it. */
@@ -17,12 +22,16 @@ const REGISTRY_TAG_LENGTH = 16
  * The keys of the registry named `registryId`. The category prefix is upstream's `auth-` without one;
  * with one, `auth:<tag>:`, where the tag is a fixed-length hash of the id: no user id can make a
  * category of one registry equal a category of another, since `auth-…` never starts with `auth:` and
- * a fixed-length tag cannot absorb part of a user id.
+ * a fixed-length tag cannot absorb part of a user id. Rotated-out tokens use `rotated-` and
+ * `rotated:<tag>:` in the same way, which no session category starts with.
  */
 export function registryKeys(registryId: string | undefined): RegistryKeys {
-  const categoryPrefix =
-    registryId === undefined ? 'auth-' : `auth:${hashToken('category', registryId).slice(0, REGISTRY_TAG_LENGTH)}:`
-  return { hashKey: registryId, categoryPrefix }
+  const tag = registryId === undefined ? undefined : hashToken('category', registryId).slice(0, REGISTRY_TAG_LENGTH)
+  return {
+    hashKey: registryId,
+    categoryPrefix: tag === undefined ? 'auth-' : `auth:${tag}:`,
+    rotatedCategoryPrefix: tag === undefined ? 'rotated-' : `rotated:${tag}:`
+  }
 }
 
 /**
@@ -90,4 +99,9 @@ function keyObjectHmac(key: string): Hmac {
 /** The category that indexes `userId`'s sessions: upstream's `auth-<id>`, or `auth:<tag>:<id>` under a registry id. */
 export function categoryOf(keys: Pick<RegistryKeys, 'categoryPrefix'>, userId: string): string {
   return `${keys.categoryPrefix}${userId}`
+}
+
+/** The category that indexes the rotated-out tokens of `userId`'s sessions (see `rotatedCategoryPrefix`). */
+export function rotatedCategoryOf(keys: Pick<RegistryKeys, 'rotatedCategoryPrefix'>, userId: string): string {
+  return `${keys.rotatedCategoryPrefix}${userId}`
 }

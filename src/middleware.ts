@@ -29,8 +29,9 @@ export interface SessionMiddleware {
    */
   ready(): Promise<void>
   /**
-   * Adds a listener for `'logIn'`, `'logOut'`, `'revoke'`, `'renew'` or `'engineError'`: for sessions
-   * served by this middleware and by static `Session` calls given the same options object. A listener
+   * Adds a listener for one of the events of {@link SessionEventMap} (`'logIn'`, `'logOut'`, `'revoke'`,
+   * `'renew'`, `'engineError'`, `'invalidToken'`, `'expired'`, `'crossSiteRefused'`, `'rotate'`,
+   * `'tokenReuse'`): for sessions served by this middleware and by static `Session` calls given the same options object. A listener
    * that throws or rejects is reported with `process.emitWarning`, never to the request.
    */
   on<E extends keyof SessionEventMap>(event: E, listener: SessionListener<E>): SessionMiddleware

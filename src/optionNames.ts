@@ -22,6 +22,8 @@ export const SESSION_OPTION_LIST = [
   'idleTimeout',
   'absoluteTimeout',
   'maxWriteInterval',
+  'rotateAfter',
+  'rotationGrace',
   'csrfProtection',
   'transports',
   'persistentCookie',

@@ -17,6 +17,9 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30 * DAY_MS
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis); we never ask for more. */
 export const MAX_COOKIE_AGE_MS = 400 * DAY_MS
 
+/** How long a rotated-out token still stands for its session when `rotationGrace` is not given: 10 seconds. */
+export const DEFAULT_ROTATION_GRACE_MS = 10 * SECOND_MS
+
 /** Largest session data accepted when none is given: 4 KiB serialized. */
 export const DEFAULT_MAX_DATA_BYTES = 4096
 
@@ -101,6 +104,19 @@ export interface SessionOptions {
   /** Milliseconds after log in at which a session ends however active it is; `false` for none. @default false */
   absoluteTimeout?: number | false
   /**
+   * Token rotation: a token older than this many milliseconds is replaced on the session's next request
+   * (a new cookie, or for a Bearer client a new `Authorization` response header), keeping the session's
+   * id, data and facts. A rotated-out token used after {@link rotationGrace} ends the whole session and
+   * emits `'tokenReuse'`: a stolen token and its owner cannot both keep using it. `false`: only
+   * `request.session.rotate()` rotates. @default false
+   */
+  rotateAfter?: number | false
+  /**
+   * Milliseconds a rotated-out token still stands for its session, so that requests already in flight
+   * with it succeed; `0` for none. @default 10_000 (10 seconds)
+   */
+  rotationGrace?: number
+  /**
    * Cross-site request forgery guard: a session carried by the cookie is not honoured on a POST, PUT,
    * PATCH or DELETE, a WebSocket upgrade or an engine.io request (socket.io's polling) whose
    * `Sec-Fetch-Site` is `cross-site` or `same-site`, or whose `Origin` (else `Referer`) is foreign, and a
@@ -164,6 +180,9 @@ export interface SessionConfig extends RegistryKeys {
   /** The longest use may go unwritten; `null` without an idle timeout (nothing to renew). */
   readonly maxWriteIntervalMs: number | null
   readonly absoluteTimeoutMs: number | null
+  /** `null` when tokens are rotated only on demand. */
+  readonly rotateAfterMs: number | null
+  readonly rotationGraceMs: number
   readonly csrfProtection: CsrfProtection
   readonly transports: TransportConfig
   readonly persistentCookie: boolean
@@ -249,6 +268,20 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
       (idleTimeoutMs === null || value < idleTimeoutMs),
     'a whole number of milliseconds, 0 or more and less than idleTimeout'
   )
+  const rotateAfter = pick<number | false>(
+    'rotateAfter',
+    options.rotateAfter,
+    false,
+    isDuration,
+    'a positive whole number of milliseconds, or false'
+  )
+  const rotationGrace = pick(
+    'rotationGrace',
+    options.rotationGrace,
+    DEFAULT_ROTATION_GRACE_MS,
+    (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TIMER_MS,
+    'a whole number of milliseconds, 0 or more'
+  )
   const csrfProtection = pick<CsrfProtection>(
     'csrfProtection',
     options.csrfProtection,
@@ -310,6 +343,8 @@ export function resolveOptions(options: SessionOptions = {}): SessionConfig {
     idleTimeoutMs,
     maxWriteIntervalMs: idleTimeoutMs === null ? null : (maxWriteInterval ?? idleTimeoutMs / 2),
     absoluteTimeoutMs: absoluteTimeout === false ? null : absoluteTimeout,
+    rotateAfterMs: rotateAfter === false ? null : rotateAfter,
+    rotationGraceMs: rotationGrace,
     csrfProtection,
     transports: Object.freeze({ cookie: transports.includes('cookie'), bearer: transports.includes('bearer') }),
     persistentCookie,

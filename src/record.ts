@@ -31,6 +31,18 @@ export interface StoredSession {
    * non-negative integer.
    */
   version?: number
+  /**
+   * When this entry's token was issued, in milliseconds since the epoch: absent for the token of the
+   * log in (`firstAccessed` tells), set on every token a rotation issued. `rotateAfter` counts from it.
+   */
+  issuedAt?: number
+  /**
+   * Set on an entry whose token was rotated out: the hash of the token that replaced it. Such an entry
+   * stands for its successor during the grace, and names the session once the grace is over.
+   */
+  rotatedTo?: string
+  /** When the token was rotated out, in milliseconds since the epoch; set with `rotatedTo`. */
+  rotatedAt?: number
 }
 
 const isNullableString = (value: unknown): boolean => value === null || typeof value === 'string'
@@ -52,6 +64,10 @@ export function isStoredSession(subject: EngineSubject | null | undefined): subj
     (subject.expiresAt === null || isTime(subject.expiresAt)) &&
     (subject.data === undefined || isPlainObject(subject.data)) &&
     (subject.persistent === undefined || subject.persistent === false) &&
-    (subject.version === undefined || (Number.isSafeInteger(subject.version) && (subject.version as number) >= 0))
+    (subject.version === undefined || (Number.isSafeInteger(subject.version) && (subject.version as number) >= 0)) &&
+    (subject.issuedAt === undefined || isTime(subject.issuedAt)) &&
+    (subject.rotatedTo === undefined
+      ? subject.rotatedAt === undefined
+      : typeof subject.rotatedTo === 'string' && isTime(subject.rotatedAt))
   )
 }

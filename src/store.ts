@@ -59,18 +59,23 @@ export class SessionStore {
 
   /**
    * Stores a new session, then ends the least recently used other sessions of its category until at
-   * most `limit` remain; resolves the ids of the sessions it ended. One round trip on an engine with
+   * most `limit` remain; resolves the sessions it ended. One round trip on an engine with
    * `setCapped`; otherwise `set`, then a listing and a delete per surplus session.
    */
-  async create(hash: string, category: string, session: StoredSession, limit: number): Promise<string[]> {
+  async create(hash: string, category: string, session: StoredSession, limit: number): Promise<StoredSession[]> {
     return this.#call('store the session', async (engine) => {
       if (!engine.setCapped) {
         await engine.set(hash, category, { ...session })
         return removeLeastRecentlyUsed(engine, hash, category, limit)
       }
       const removed = await engine.setCapped(hash, category, { ...session }, limit)
-      return removed.filter(isStoredSession).map((subject) => subject.id)
+      return removed.filter(isStoredSession)
     })
+  }
+
+  /** Stores an entry under `hash` in `category`, replacing any entry there (and moving it to `category`). */
+  async save(hash: string, category: string, session: StoredSession): Promise<void> {
+    await this.#call('store the session', (engine) => engine.set(hash, category, { ...session }))
   }
 
   /** Rewrites a session only if it still exists; tells whether it did. At once when the engine answers at once. */
@@ -288,7 +293,7 @@ async function removeLeastRecentlyUsed(
   keepHash: string,
   category: string,
   limit: number
-): Promise<string[]> {
+): Promise<StoredSession[]> {
   const others: Array<[string, StoredSession]> = []
   for (const [hash, subject] of Object.entries((await engine.getAll(category)) ?? {})) {
     if (hash !== keepHash && isStoredSession(subject)) others.push([hash, subject])
@@ -297,5 +302,5 @@ async function removeLeastRecentlyUsed(
   if (surplus <= 0) return []
   const ended = others.sort(([, a], [, b]) => byLeastRecentUse(a, b)).slice(0, surplus)
   await Promise.all(ended.map(([hash]) => engine.delete(hash, category)))
-  return ended.map(([, session]) => session.id)
+  return ended.map(([, session]) => session)
 }

@@ -157,7 +157,9 @@ export class Session {
    */
   static async logOutEveryone(options?: SessionOptions): Promise<void> {
     const context = contextFor(options)
-    await reporting(context, context.store.removeByCategoryPrefix(context.config.categoryPrefix))
+    const { store, config } = context
+    await reporting(context, store.removeByCategoryPrefix(config.categoryPrefix))
+    await reporting(context, store.removeByCategoryPrefix(config.rotatedCategoryPrefix))
   }
 
   /**
@@ -185,6 +187,17 @@ export class Session {
    */
   async logOut(tokenOrSessionId?: string): Promise<boolean> {
     return reportingIn(this.#state, operations.logOut(this.#state, tokenOrSessionId))
+  }
+
+  /**
+   * Replaces this session's token by a new one and sends it the way the old one came (the cookie, or an
+   * `Authorization` response header for a Bearer client), keeping the session's id, data and facts: call
+   * it on a privilege change. The old token still works for `rotationGrace`, then its use ends the
+   * session (`'tokenReuse'`). Resolves whether there was a session to rotate. Throws a
+   * {@link SessionError} on a session read without a response or once the response is sent.
+   */
+  async rotate(): Promise<boolean> {
+    return reportingIn(this.#state, operations.rotate(this.#state))
   }
 
   /** Ends every other session of this authenticatable, keeping this one. */

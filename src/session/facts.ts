@@ -88,8 +88,10 @@ export async function listActive(
   const active: Record<string, ActiveSession> = {}
   const expired: string[] = []
   for (const [hash, stored] of await store.list(category)) {
+    // A token rotated out a moment ago is its successor's session, not one of its own.
+    if (stored.rotatedTo !== undefined && stored.userId === userId) continue
     if (stored.userId !== userId || !isLive(stored, now, config)) expired.push(hash)
-    else active[stored.id] = toActiveSession(stored, hash === currentHash)
+    else if (!active[stored.id]?.current) active[stored.id] = toActiveSession(stored, hash === currentHash)
   }
   // Engines that cannot expire entries themselves are cleaned as their sessions are listed.
   await Promise.all(expired.map((hash) => store.remove(hash, category)))

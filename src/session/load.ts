@@ -1,17 +1,20 @@
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../cookie'
 import { judgeCrossSite } from '../csrf'
-import { expiryFrom, isDueForRenewal, isLive } from '../expiry'
+import { expiryFrom, isDueForRenewal, isDueForRotation, isLive } from '../expiry'
 import { andThen, type MaybePromise } from '../maybe'
 import { categoryOf, hashToken } from '../keys'
 import type { Transport } from '../options'
 import type { StoredSession } from '../record'
 import { parseToken, tokenFromAuthorization } from '../token'
+import { endReusedSession, isPastGrace, MAX_FOLLOWS, rotateToken } from './rotation'
 import { adopt, clientIp, dateOf, UNREAD_IP, type SessionState } from './state'
 
 /** The token a request came with, and what carried it. */
 interface CarriedToken {
   token: string
   transport: Transport
+  /** How many rotated-out entries were followed to reach this one (0: the token's own entry). */
+  follows?: number
 }
 
 /**
@@ -100,6 +103,7 @@ function resume(
   const { request, response, context } = state
   const { config, store } = context
   const now = Date.now()
+  if (stored.rotatedTo !== undefined) return resumeRotatedOut(state, carried, hash, stored, now)
   const category = categoryOf(config, stored.userId)
   if (!isLive(stored, now, config)) {
     const absolute = config.absoluteTimeoutMs !== null && stored.firstAccessed + config.absoluteTimeoutMs <= now
@@ -111,9 +115,16 @@ function resume(
     })
     return andThen(store.remove(hash, category), () => false)
   }
+  const followed = (carried.follows ?? 0) > 0
+  if (!followed && response && isDueForRotation(stored, now, config)) {
+    adopt(state, carried.token, hash, stored)
+    state.carrier = carried.transport
+    return rotateToken(state, 'age', carried.transport)
+  }
   const renew = isDueForRenewal(stored, now, config)
   if (!renew && !config.trackSessionAccess) {
     adopt(state, carried.token, hash, stored)
+    state.carrier = carried.transport
     state.lastAccessed = now
     state.lastIp = UNREAD_IP
     return true
@@ -125,12 +136,21 @@ function resume(
   // between our read and this write keeps its data, and a logOut that lands there wins (touch() never
   // revives an entry).
   return andThen(store.touch(hash, category, access), (applied) => {
-    if (!applied) return false
+    if (!applied) return resumeAfterLostTouch(state, carried, hash)
     const updated: StoredSession = { ...stored, ...access }
     adopt(state, carried.token, hash, updated)
+    state.carrier = carried.transport
     if (!renew) return true
-    // A browser-session cookie has no lifetime to move; the server-side expiry moved all the same.
-    if (carried.transport === 'cookie' && response && updated.persistent !== false) {
+    // A browser-session cookie has no lifetime to move; the server-side expiry moved all the same. Under
+    // rotation the cookie is issued to outlive its token's renewals, and a response to a request begun
+    // before a rotation must never put the rotated-out token back in the browser.
+    if (
+      carried.transport === 'cookie' &&
+      response &&
+      updated.persistent !== false &&
+      !followed &&
+      config.rotateAfterMs === null
+    ) {
       writeSessionCookie(request, response, config.cookie, carried.token, expiresAt, now)
     }
     context.events.emit('renew', {
@@ -141,4 +161,38 @@ function resume(
     })
     return true
   })
+}
+
+/**
+ * The access was not recorded: the entry was removed, or rotated by another request since it was read.
+ * A rotated one is followed (this request is one in flight with the old token); anything else is gone.
+ */
+function resumeAfterLostTouch(state: SessionState, carried: CarriedToken, hash: string): MaybePromise<boolean> {
+  return andThen(state.context.store.find(hash), (fresh) =>
+    fresh?.rotatedTo !== undefined ? resumeRotatedOut(state, carried, hash, fresh, Date.now()) : false
+  )
+}
+
+/**
+ * A token rotated out of its session: during the grace the request is served its successor's session
+ * (so `updateData()` and `logOut()` act on the live entry); after it, the token's return ends the whole
+ * session and is reported as `'tokenReuse'`.
+ */
+function resumeRotatedOut(
+  state: SessionState,
+  carried: CarriedToken,
+  hash: string,
+  rotated: StoredSession,
+  now: number
+): MaybePromise<boolean> {
+  const { context } = state
+  if (isPastGrace(rotated, now, context)) return andThen(endReusedSession(state, hash, rotated), () => false)
+  const follows = (carried.follows ?? 0) + 1
+  const successorHash = rotated.rotatedTo!
+  if (follows > MAX_FOLLOWS) return false
+  return andThen(context.store.find(successorHash), (successor) =>
+    successor && successor.id === rotated.id && successor.userId === rotated.userId
+      ? resume(state, { ...carried, follows }, successorHash, successor)
+      : false
+  )
 }

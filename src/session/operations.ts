@@ -2,15 +2,17 @@ import type { IncomingMessage } from 'node:http'
 import type { SessionContext } from '../context'
 import { clearSessionCookie, preventCaching, writeSessionCookie } from '../cookie'
 import { isForgeryRisk, judgeCrossSite } from '../csrf'
-import { CrossSiteLogInError, inputError, SessionEngineError, SessionError } from '../errors'
-import { expiryFrom, isLive } from '../expiry'
-import { categoryOf, hashToken } from '../keys'
+import { CrossSiteLogInError, inputError, SessionError } from '../errors'
+import { cookieExpiry, expiryFrom } from '../expiry'
+import { categoryOf, hashToken, rotatedCategoryOf } from '../keys'
 import type { StoredSession } from '../record'
 import { generateSessionId, generateToken, parseToken } from '../token'
 import { mergeData, type SessionDataPatch } from './data'
-import { assertWellFormed } from './storable'
 import { listActive, normalizeAuthenticatableId, type ActiveSession, type AuthenticatableId } from './facts'
+import { endSession, endSessionsWhere, liveSuccessor, removeRotatedOut, rotateToken, rotationInPlay } from './rotation'
 import { adopt, clientIp, lastIpOf, reset, type SessionState } from './state'
+
+export { updateData, updateDeviceId } from './writes'
 
 /** Options of `logIn()`. */
 export interface LogInOptions {
@@ -26,7 +28,6 @@ export interface LogInOptions {
 
 // Bounds what a client can make us store per session.
 const MAX_USER_AGENT_LENGTH = 512
-const MAX_DEVICE_ID_LENGTH = 256
 
 /** Tells the `revoke` listeners which sessions of `userId` ended; one call for every way sessions end. */
 export function emitRevoke(
@@ -39,21 +40,38 @@ export function emitRevoke(
 }
 
 /**
- * Removes every session of `userId` but `keepHash`, and tells the `revoke` listeners. The ids are read
+ * Removes every session of `userId` but `keepHash` (session `keepId`; every entry of it when
+ * `rotating`), their rotated-out tokens, and tells the `revoke` listeners. The ids are read
  * first only when someone listens, so the common case stays one engine call.
  */
 export async function removeAllOf(
   context: SessionContext,
   userId: string,
   keepHash?: string,
-  request?: IncomingMessage
+  request?: IncomingMessage,
+  keepId?: string,
+  rotating = false
 ): Promise<void> {
   const { config, store, events } = context
   const category = categoryOf(config, userId)
   const ids = events.has('revoke')
-    ? (await store.list(category)).filter(([hash]) => hash !== keepHash).map(([, stored]) => stored.id)
+    ? [
+        ...new Set(
+          (await store.list(category))
+            .filter(([hash, stored]) => hash !== keepHash && stored.id !== keepId)
+            .map(([, stored]) => stored.id)
+        )
+      ]
     : []
-  await store.removeAll(category, keepHash)
+  if (keepId !== undefined && rotating) {
+    // By session id, not by hash: a rotation of the kept session landing meanwhile keeps its new token.
+    await endSessionsWhere(context, userId, (id) => id !== keepId)
+  } else {
+    await store.removeAll(category, keepHash)
+    // Their rotated-out tokens go too, so none of them is later taken for a reuse of a live session.
+    if (keepHash === undefined) await store.removeAll(rotatedCategoryOf(config, userId))
+    else if (keepId !== undefined) await removeRotatedOut(context, userId, (id) => id !== keepId)
+  }
   emitRevoke(context, userId, ids, request)
 }
 
@@ -76,7 +94,11 @@ export async function logIn(
   const persistent = options?.persistent ?? config.persistentCookie
   if (typeof persistent !== 'boolean') throw inputError('logIn() option "persistent" must be a boolean')
   refuseCrossSiteLogIn(state)
-  if (state.hash && state.stored) await store.remove(state.hash, categoryOf(config, state.stored.userId))
+  const disposed = state.stored
+  if (state.hash && disposed) {
+    await store.remove(state.hash, categoryOf(config, disposed.userId))
+    if (rotationInPlay(context, disposed)) await endSession(context, disposed.userId, disposed.id)
+  }
   const now = Date.now()
   const ip = clientIp(request)
   const userAgent = request.headers['user-agent']
@@ -95,14 +117,21 @@ export async function logIn(
   }
   const token = generateToken()
   const hash = hashToken(token, config.hashKey)
-  const capped = await store.create(hash, categoryOf(config, userId), stored, config.maxSessionsPerUser)
+  const removed = await store.create(hash, categoryOf(config, userId), stored, config.maxSessionsPerUser)
+  // An entry rotated out a moment ago is no session of its own; a capped session's rotated-out tokens go with it.
+  const capped = removed.filter((ended) => ended.rotatedTo === undefined)
+  const cappedIds = new Set(capped.map((ended) => ended.id))
+  if (capped.some((ended) => ended.issuedAt !== undefined))
+    await removeRotatedOut(context, userId, (id) => cappedIds.has(id))
   adopt(state, token, hash, stored)
   preventCaching(response)
   if (config.transports.bearer) response.setHeader('Authorization', `bearer ${token}`)
-  if (config.transports.cookie)
-    writeSessionCookie(request, response, config.cookie, token, stored.expiresAt, now, persistent)
+  if (config.transports.cookie) {
+    const cookieExpiresAt = cookieExpiry(stored.expiresAt, now, config)
+    writeSessionCookie(request, response, config.cookie, token, cookieExpiresAt, now, persistent)
+  }
   context.events.emit('logIn', { sessionId: stored.id, userId, request })
-  emitRevoke(context, userId, capped, request)
+  emitRevoke(context, userId, [...cappedIds], request)
 }
 
 /**
@@ -134,7 +163,11 @@ export async function logOut(state: SessionState, tokenOrSessionId?: string): Pr
   const own = tokenOrSessionId === undefined || tokenOrSessionId === state.id || tokenOrSessionId === state.token
   if (own) {
     const ended = state.stored
-    if (ended) await store.remove(state.hash!, categoryOf(config, ended.userId))
+    if (ended) {
+      await store.remove(state.hash!, categoryOf(config, ended.userId))
+      // A concurrent rotation may have given the session another token: every entry of it goes.
+      if (rotationInPlay(context, ended)) await endSession(context, ended.userId, ended.id)
+    }
     // Logout CSRF: another site must not sign this browser out.
     if (
       response &&
@@ -155,6 +188,7 @@ export async function logOut(state: SessionState, tokenOrSessionId?: string): Pr
     (await ownedByToken(state, tokenOrSessionId, owner.userId))
   if (!target) return false
   await store.remove(target[0], category)
+  if (rotationInPlay(context, target[1])) await endSession(context, owner.userId, target[1].id)
   emitRevoke(context, owner.userId, [target[1].id], request)
   return true
 }
@@ -169,13 +203,36 @@ async function ownedByToken(
   if (!token) return undefined
   const hash = hashToken(token, state.context.config.hashKey)
   const stored = await state.context.store.find(hash)
-  return stored && stored.userId === userId ? [hash, stored] : undefined
+  if (!stored || stored.userId !== userId) return undefined
+  // A rotated-out token names its session: the live entry is the one to end.
+  return stored.rotatedTo === undefined
+    ? [hash, stored]
+    : ((await liveSuccessor(state.context, stored)) ?? [hash, stored])
 }
 
 /** Ends every other session of this authenticatable. */
 export async function logOutOthers(state: SessionState): Promise<void> {
   if (!state.hash || !state.stored) return
-  await removeAllOf(state.context, state.stored.userId, state.hash, state.request)
+  const { stored } = state
+  await removeAllOf(
+    state.context,
+    stored.userId,
+    state.hash,
+    state.request,
+    stored.id,
+    rotationInPlay(state.context, stored)
+  )
+}
+
+/** Replaces this session's token, keeping its id, data and facts (see `Session#rotate`). */
+export async function rotate(state: SessionState): Promise<boolean> {
+  if (!state.hash || !state.stored) return false
+  if (state.response?.headersSent) {
+    throw new SessionError('rotate() must be called before the response is sent: the new token goes in it', {
+      code: 'ESR_SESSION_NO_RESPONSE'
+    })
+  }
+  return rotateToken(state, 'requested', state.carrier)
 }
 
 /** All live sessions of this authenticatable, this one marked `current` and showing this request's access. */
@@ -188,61 +245,4 @@ export async function activeSessions(state: SessionState): Promise<Record<string
     current.lastIp = lastIpOf(state)
   }
   return active
-}
-
-/** Records a device id on this session (see `Session#updateDeviceId`). */
-export async function updateDeviceId(state: SessionState, deviceId: string): Promise<boolean> {
-  if (typeof deviceId !== 'string' || deviceId.length > MAX_DEVICE_ID_LENGTH) {
-    throw inputError(`deviceId must be a string of at most ${MAX_DEVICE_ID_LENGTH} characters`)
-  }
-  assertWellFormed(deviceId, 'deviceId')
-  if (!state.hash || !state.stored) return false
-  const { config, store } = state.context
-  // Only the device id is written, so a concurrent updateData() or access record is kept.
-  if (!(await store.patch(state.hash, categoryOf(config, state.stored.userId), { deviceId }))) {
-    reset(state)
-    return false
-  }
-  state.stored = { ...state.stored, deviceId }
-  state.deviceId = deviceId
-  return true
-}
-
-/** How many times `updateData()` reads again after another write changed the data under it. */
-const MAX_DATA_WRITE_ATTEMPTS = 16
-
-/**
- * Merges `patch` into this session's data (see `Session#updateData`): merged into the data as stored,
- * validated, then written with a compare-and-set on the entry's `version`, read again and merged anew
- * when another write got there first, so no concurrent change is undone.
- */
-export async function updateData(state: SessionState, patch: SessionDataPatch): Promise<boolean> {
-  const { config, store } = state.context
-  // Validated before anything is read, so a bad patch is a TypeError with or without a session.
-  mergeData(state.stored?.data, patch, config.maxDataBytes)
-  const hash = state.hash
-  let current = state.stored
-  if (!hash || !current) return false
-  const category = categoryOf(config, current.userId)
-  for (let attempt = 0; attempt < MAX_DATA_WRITE_ATTEMPTS; attempt++) {
-    const version = current.version ?? 0
-    const data = mergeData(current.data, patch, config.maxDataBytes)
-    if (await store.patch(hash, category, { data, version: version + 1 }, version)) {
-      const written: StoredSession = { ...current, version: version + 1 }
-      if (data) written.data = data
-      else delete written.data
-      state.stored = written
-      return true
-    }
-    const fresh = await store.find(hash)
-    if (!fresh || fresh.userId !== current.userId || !isLive(fresh, Date.now(), config)) {
-      reset(state)
-      return false
-    }
-    current = fresh
-  }
-  throw new SessionEngineError(
-    'update the session data',
-    new Error(`it was changed by another write on each of ${MAX_DATA_WRITE_ATTEMPTS} attempts`)
-  )
 }

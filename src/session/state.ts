@@ -2,6 +2,7 @@ import type { Request, Response } from 'express'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SessionContext } from '../context'
 import { SessionEngineError } from '../errors'
+import type { Transport } from '../options'
 import type { StoredSession } from '../record'
 
 /**
@@ -18,6 +19,8 @@ export interface SessionState {
   stored: StoredSession | undefined
   /** The raw token; kept here, off the session object, so copies of `request.session` never hold it. */
   token: string | null
+  /** What carried the token to this request; `undefined` for a session logged in during it. */
+  carrier: Transport | undefined
   authenticated: boolean
   id: string | null
   authenticatableId: string | null
@@ -51,6 +54,7 @@ export function newState(
     hash: undefined,
     stored: undefined,
     token: null,
+    carrier: undefined,
     authenticated: false,
     id: null,
     authenticatableId: null,
@@ -102,6 +106,7 @@ export function reset(state: SessionState): void {
   state.hash = undefined
   state.stored = undefined
   state.token = null
+  state.carrier = undefined
   state.authenticated = false
   state.id = null
   state.authenticatableId = null

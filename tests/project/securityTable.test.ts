@@ -68,7 +68,7 @@ describe('docs/security.md', () => {
       const unitMs: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 }
       return Number(amount) * unitMs[unit.replace(/s$/, '')]
     }
-    for (const [name, idle, overall, interval, transports] of rows) {
+    for (const [name, idle, overall, interval, transports, , , rotateAfter] of rows) {
       const preset: SessionOptions = presets[name.replace(/`/g, '') as keyof typeof presets]
       expect([duration(idle), duration(overall), duration(interval)]).toEqual([
         preset.idleTimeout,
@@ -76,6 +76,7 @@ describe('docs/security.md', () => {
         preset.maxWriteInterval
       ])
       expect(transports.split(', ')).toEqual(preset.transports ?? ['cookie', 'bearer'])
+      expect(rotateAfter === 'off' ? undefined : duration(rotateAfter)).toEqual(preset.rotateAfter)
     }
   })
 })

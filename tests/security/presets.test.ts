@@ -56,7 +56,14 @@ describe.each(engines)('presets end to end on $name', ({ engine }) => {
         expect(cookie).toMatch(new RegExp(`SameSite=${options.sameSite ?? 'lax'}`, 'i'))
         expect(login.headers['cache-control']).toBe('no-store')
         expect(login.headers.authorization).toBe(cookieOnly ? undefined : `bearer ${login.body.token}`)
-        const withCookie = { Cookie: `__Host-session=${login.body.token}` }
+        let withCookie = { Cookie: `__Host-session=${login.body.token}` }
+        // Under rotation each response may carry the session's next token: the browser keeps the latest.
+        const follow = (response: supertest.Response): boolean => {
+          const next = /^__Host-session=([^;]+)/.exec(sessionCookie(response, '__Host-session') ?? '')?.[1]
+          const rotated = next !== undefined && withCookie.Cookie !== `__Host-session=${next}`
+          if (next) withCookie = { Cookie: `__Host-session=${next}` }
+          return rotated
+        }
         await supertest(app).get('/me').set(withCookie).expect(200)
         await supertest(app)
           .get('/me')
@@ -78,10 +85,13 @@ describe.each(engines)('presets end to end on $name', ({ engine }) => {
         const absolute = Number(options.absoluteTimeout)
         const step = idle - Number(options.maxWriteInterval) - 1_000
         const loggedInAt = now
+        let rotations = 0
         while (now + step < loggedInAt + absolute) {
           now += step
-          await supertest(app).get('/me').set(withCookie).expect(200)
+          if (follow(await supertest(app).get('/me').set(withCookie).expect(200))) rotations++
         }
+        // Levels 2 and 3 rotate the token: every step is longer than rotateAfter, so each one rotated.
+        expect(rotations > 0).toBe(options.rotateAfter !== undefined)
         now = loggedInAt + absolute
         await supertest(app).get('/me').set(withCookie).expect(401)
 

@@ -1,14 +1,17 @@
 import { join } from 'node:path'
 import { ROOT } from './appProcess'
 
-/** An app instance in its own process: express, the session middleware, and the engine `engineSource` builds. */
-export function appSource(engineSource: string): string {
+/**
+ * An app instance in its own process: express, the session middleware, and the engine `engineSource`
+ * builds; `sessionOptions` (JSON) are spread into `session()`.
+ */
+export function appSource(engineSource: string, sessionOptions: object = {}): string {
   return `
     const express = require('express')
     const { session, authenticateRequest, Session } = require(${JSON.stringify(join(ROOT, 'src/index.ts'))})
     ${engineSource}
     const app = express()
-    app.use(session({ engine }))
+    app.use(session({ engine, ...${JSON.stringify(sessionOptions)} }))
     app.post('/login/:userId', async (req, res) => {
       await req.session.logIn(req.params.userId)
       res.json({ token: req.session.token })
