@@ -48,6 +48,11 @@ describe.each(expressVersions)('bad tokens on %s', (_version, express) => {
     })
   })
 
+  it.each(['Bearerx', 'Bearer_', 'Bear'])('carries no token under a scheme %s that is not Bearer', async (scheme) => {
+    await supertest(app).get('/me').set('Authorization', `${scheme} ${token}`).expect(401)
+    expect(engine.count()).toBe(0)
+  })
+
   it('treats a real token followed by a glob as no token', async () => {
     await supertest(app)
       .get('/me')

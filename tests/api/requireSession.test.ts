@@ -217,6 +217,13 @@ describe.each(expressVersions)('the 401 of a guard on %s', (_version, express) =
     expect(response.headers['www-authenticate']).toBeUndefined()
   })
 
+  it('answers 401 from requireRecentLogin() on an app with no session middleware', async () => {
+    const app = express()
+    app.get('/recent', requireRecentLogin(60_000), (_request: Request, response: Response) => response.end())
+    const response = await supertest(app).get('/recent').expect(401)
+    expect(response.headers['www-authenticate']).toBe('Bearer')
+  })
+
   it("names Bearer when request.session is another library's object", async () => {
     const app = express()
     app.use((request: Request, _response: Response, next: () => void) => {

@@ -1,4 +1,4 @@
-import { createNoopMeter, metrics, ProxyTracerProvider, trace } from '@opentelemetry/api'
+import { createNoopMeter, metrics, ProxyTracerProvider, SpanStatusCode, trace } from '@opentelemetry/api'
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
@@ -10,6 +10,7 @@ import express from 'express'
 import request from 'supertest'
 import { MemoryEngine } from '../../src'
 import { bearer, createApp, logIn } from '../support/app'
+import { failingEngine } from '../support/engines'
 
 // @opentelemetry/api installed, no SDK registered yet: what most apps that have the API as a transitive
 // dependency look like. Its no-op spans and instruments still cost a call each, so none is made; once
@@ -41,9 +42,26 @@ describe('OpenTelemetry before and after an app registers an SDK', () => {
     }
   })
 
+  it('traces, and makes no instrument, once only a tracer provider is registered', async () => {
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] }))
+    const histograms = jest.spyOn(createNoopMeter(), 'createHistogram')
+    const failing = createApp(express, { engine: failingEngine(['get']) })
+    try {
+      const token = await logIn(app, 'ada')
+      await request(app).get('/me').set('Authorization', bearer(token)).expect(200)
+      await request(failing).get('/me').set('Authorization', bearer(token)).expect(503)
+      expect(histograms).not.toHaveBeenCalled()
+    } finally {
+      histograms.mockRestore()
+    }
+    const spans = spanExporter.getFinishedSpans()
+    expect(spans.map((span) => span.name)).toContain('session engine read the session')
+    expect(spans.filter((span) => span.status.code === SpanStatusCode.ERROR)).not.toHaveLength(0)
+  })
+
   it('traces and measures the engine calls of the same middleware once an SDK is registered', async () => {
     metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }))
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] }))
+    spanExporter.reset()
     const token = await logIn(app, 'ada')
     await request(app).get('/me').set('Authorization', bearer(token)).expect(200)
     expect(spanExporter.getFinishedSpans().map((span) => span.name)).toContain('session engine read the session')
