@@ -1,4 +1,4 @@
-// The import rules that keep src/ in one-way layers (see docs/architecture.md when it lands):
+// The import rules that keep src/ in one-way layers (see docs/architecture.md):
 // entry points → middleware → session → context → options, request helpers → store → engine contract,
 // with errors.ts, maybe.ts and events.ts below everything. Engines import the contract alone.
 import { readdirSync } from 'node:fs'
@@ -11,6 +11,7 @@ const SESSION = ['./src/session']
 const CONTEXT = ['./src/context.ts', './src/resolveEngine.ts', './src/readiness.ts']
 const OPTIONS = [
   './src/options.ts',
+  './src/optionTypes.ts',
   './src/optionNames.ts',
   './src/optionPick.ts',
   './src/cookieOptions.ts',
