@@ -1,8 +1,8 @@
 import { invalidOption } from './errors'
 import { aliased, isBoolean, pick } from './optionPick'
+import type { SameSite, SessionOptions } from './optionTypes'
 
-/** The `SameSite` cookie attribute. */
-export type SameSite = 'lax' | 'strict' | 'none'
+export type { SameSite }
 
 /** Cookie attributes after validation. */
 export interface CookieConfig {
@@ -16,20 +16,21 @@ export interface CookieConfig {
   readonly priority: 'low' | 'medium' | 'high' | undefined
 }
 
-/** The cookie options of `session()`, as given. */
-export interface CookieOptions {
-  cookieName?: string
-  httpOnly?: boolean
-  secure?: boolean | 'auto'
-  sameSite?: SameSite
-  domain?: string
-  path?: string
-  partitioned?: boolean
-  priority?: 'low' | 'medium' | 'high'
-  httpOnlyCookie?: boolean
-  secureCookie?: boolean | 'auto'
-  sameSiteCookie?: SameSite
-}
+/** The cookie options of `session()`, as given (documented on {@link SessionOptions}). */
+export type CookieOptions = Pick<
+  SessionOptions,
+  | 'cookieName'
+  | 'httpOnly'
+  | 'secure'
+  | 'sameSite'
+  | 'domain'
+  | 'path'
+  | 'partitioned'
+  | 'priority'
+  | 'httpOnlyCookie'
+  | 'secureCookie'
+  | 'sameSiteCookie'
+>
 
 // RFC 6265 cookie-name token characters.
 const COOKIE_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/

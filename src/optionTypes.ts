@@ -1,7 +1,9 @@
-import type { SameSite } from './cookieOptions'
 import type { Engine } from './engine'
 
 // The public shape of the options, apart from how they are resolved (options.ts).
+
+/** The `SameSite` cookie attribute. */
+export type SameSite = 'lax' | 'strict' | 'none'
 
 /** A carrier of the token: the session cookie, or an `Authorization: Bearer` header. */
 export type Transport = 'cookie' | 'bearer'
