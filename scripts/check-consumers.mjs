@@ -32,11 +32,11 @@ export const userOf = (request: Request): string | null => request.session.userI
 `
 
 // A runtime consumer: `load(name)` is `require` or `import` (`loadDefault` takes a default export);
-// `makeEngine` builds the app's engine from the entry point it names.
+// `makeEngine` builds the app's engine from the entry point it names, after its `prelude(load)`.
 const runtime = (load, loadDefault, makeEngine) => `const express = ${loadDefault('express')}
 const { session, authenticateRequest } = ${load('express-session-registry')}
 const entry = ${load(makeEngine.entry)}
-${makeEngine.prelude ?? ''}
+${makeEngine.prelude?.(load) ?? ''}
 const engine = ${makeEngine.code}
 const middleware = session({ engine })
 await middleware.ready()
@@ -80,7 +80,7 @@ export const given: RedisEngine = new RedisEngine({ client: new Redis({ lazyConn
 `,
     engine: {
       entry: 'express-session-registry/redis',
-      prelude: `const { Redis } = ${'LOAD_IOREDIS'}\nconst client = new Redis(process.env.REDIS_URL)`,
+      prelude: (load) => `const { Redis } = ${load('ioredis')}\nconst client = new Redis(process.env.REDIS_URL)`,
       code: 'new entry.RedisEngine({ client })',
       cleanup: 'await client.quit()'
     }
@@ -177,7 +177,7 @@ function checkRuntime(dir, scenario, env) {
   }
   for (const [label, { file, load, wrap }] of Object.entries(loaders)) {
     const loadDefault = (name) => (wrap ? load(name) : `(${load(name)}).default`)
-    let code = runtime(load, loadDefault, scenario.engine).replace('LOAD_IOREDIS', load('ioredis'))
+    let code = runtime(load, loadDefault, scenario.engine)
     if (wrap) code = `;(async () => {\n${code}\n})().catch((error) => { console.error(error); process.exit(1) })\n`
     writeFileSync(join(dir, file), code)
     try {
