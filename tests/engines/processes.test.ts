@@ -1,37 +1,13 @@
 // Two app instances in separate processes sharing one engine, on every engine that can be shared.
-import { join } from 'node:path'
-import { AppProcess, ROOT } from '../support/appProcess'
+import { AppProcess } from '../support/appProcess'
 import { appSource } from '../support/sharedApp'
-import { describeWithPostgres, PostgresServer } from '../support/postgresServer'
-import { describeWithRedis, RedisServer } from '../support/redisServer'
-
-/** A shared store: its server, and the source line that builds `engine` on it in an app process. */
-interface SharedStore {
-  engineSource: string
-  stop(): Promise<void>
-}
-
-const redis = async (): Promise<SharedStore> => {
-  const server = await RedisServer.start()
-  return {
-    engineSource: `const { RedisEngine } = require(${JSON.stringify(join(ROOT, 'src/redis.ts'))})
-      const engine = new RedisEngine({ port: ${server.port} })`,
-    stop: () => server.stop()
-  }
-}
-
-const postgres = async (): Promise<SharedStore> => {
-  const server = await PostgresServer.start()
-  return {
-    engineSource: `const { PostgresEngine } = require(${JSON.stringify(join(ROOT, 'src/postgres.ts'))})
-      const engine = new PostgresEngine({ connectionString: ${JSON.stringify(server.connectionString)} })`,
-    stop: () => server.destroy()
-  }
-}
+import { describeWithPostgres } from '../support/postgresServer'
+import { describeWithRedis } from '../support/redisServer'
+import { postgresStore, redisStore, type SharedStore } from '../support/sharedStores'
 
 describe.each([
-  ['Redis', describeWithRedis, redis],
-  ['PostgreSQL', describeWithPostgres, postgres]
+  ['Redis', describeWithRedis, redisStore()],
+  ['PostgreSQL', describeWithPostgres, postgresStore]
 ] as const)('Two app instances in separate processes sharing one %s', (_name, describeWith, startStore) => {
   describeWith('', () => {
     let store: SharedStore

@@ -1,36 +1,13 @@
 // Token rotation and reuse detection seen by two app instances in separate processes sharing one store.
-import { join } from 'node:path'
-import { AppProcess, ROOT } from '../support/appProcess'
+import { AppProcess } from '../support/appProcess'
 import { appSource } from '../support/sharedApp'
-import { describeWithPostgres, PostgresServer } from '../support/postgresServer'
-import { describeWithRedis, RedisServer } from '../support/redisServer'
+import { describeWithPostgres } from '../support/postgresServer'
+import { describeWithRedis } from '../support/redisServer'
+import { postgresStore, redisStore, type SharedStore } from '../support/sharedStores'
 
 const ROTATE_AFTER_MS = 600
 const GRACE_MS = 900
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-interface SharedStore {
-  engineSource: string
-  stop(): Promise<void>
-}
-
-const redis = (engineOptions: object) => async (): Promise<SharedStore> => {
-  const server = await RedisServer.start()
-  return {
-    engineSource: `const { RedisEngine } = require(${JSON.stringify(join(ROOT, 'src/redis.ts'))})
-      const engine = new RedisEngine({ port: ${server.port}, ...${JSON.stringify(engineOptions)} })`,
-    stop: () => server.stop()
-  }
-}
-
-const postgres = async (): Promise<SharedStore> => {
-  const server = await PostgresServer.start()
-  return {
-    engineSource: `const { PostgresEngine } = require(${JSON.stringify(join(ROOT, 'src/postgres.ts'))})
-      const engine = new PostgresEngine({ connectionString: ${JSON.stringify(server.connectionString)} })`,
-    stop: () => server.destroy()
-  }
-}
 
 const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
 
@@ -38,9 +15,9 @@ const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}`
 const answeredToken = (response: Response) => /^bearer (\S+)$/.exec(response.headers.get('authorization') ?? '')?.[1]
 
 describe.each([
-  ['Redis', describeWithRedis, redis({})],
-  ['Redis with localCache', describeWithRedis, redis({ localCache: { maxEntries: 100 } })],
-  ['PostgreSQL', describeWithPostgres, postgres]
+  ['Redis', describeWithRedis, redisStore()],
+  ['Redis with localCache', describeWithRedis, redisStore({ localCache: { maxEntries: 100 } })],
+  ['PostgreSQL', describeWithPostgres, postgresStore]
 ] as const)('Token rotation across two processes sharing one %s', (_name, describeWith, startStore) => {
   describeWith('', () => {
     let store: SharedStore
