@@ -8,6 +8,9 @@ export const INSTRUMENTATION_NAME = 'express-session-registry'
 
 // An optional peer dependency: without it, and without the debug log, an engine call is the call alone.
 const OPENTELEMETRY_API = '@opentelemetry/api'
+// The API's enum values, which the specification fixes; typed as the members, so the compiler checks them.
+const SPAN_KIND_CLIENT: OpenTelemetry.SpanKind.CLIENT = 2
+const SPAN_STATUS_ERROR: OpenTelemetry.SpanStatusCode.ERROR = 2
 
 interface Instruments {
   readonly duration: OpenTelemetry.Histogram
@@ -90,7 +93,7 @@ export function observeEngineCall<T>(operation: string, call: () => MaybePromise
   if (metered === undefined && tracer === undefined && !debugEnabled) return call()
   const started = performance.now()
   const span = tracer?.startSpan(`session engine ${operation}`, {
-    kind: otel!.SpanKind.CLIENT,
+    kind: SPAN_KIND_CLIENT,
     attributes: { 'session.engine.operation': operation }
   })
   const finish = (error?: unknown): void => {
@@ -104,7 +107,7 @@ export function observeEngineCall<T>(operation: string, call: () => MaybePromise
     if (span !== undefined) {
       if (failure !== undefined) {
         span.recordException(error instanceof Error ? error : failure)
-        span.setStatus({ code: otel!.SpanStatusCode.ERROR, message: failure })
+        span.setStatus({ code: SPAN_STATUS_ERROR, message: failure })
       }
       span.end()
     }

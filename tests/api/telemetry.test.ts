@@ -1,4 +1,4 @@
-import { metrics, SpanStatusCode, trace } from '@opentelemetry/api'
+import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
@@ -87,6 +87,7 @@ describe('OpenTelemetry', () => {
       const spans = spanExporter.getFinishedSpans()
       const stored = spans.find((span) => span.name === 'session engine store the session')
       expect(stored?.instrumentationScope.name).toBe('express-session-registry')
+      expect(stored?.kind).toBe(SpanKind.CLIENT)
       expect(stored?.attributes['session.engine.operation']).toBe('store the session')
       expect(stored?.status.code).not.toBe(SpanStatusCode.ERROR)
     })
