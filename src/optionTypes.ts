@@ -132,7 +132,8 @@ export interface SessionOptions {
   /**
    * Milliseconds an engine call may take: past it the call fails with a `SessionEngineTimeoutError`
    * (a `SessionEngineError`, status 503) and the request goes to `next(err)`, so a hung store never
-   * hangs a request. `0` or `Infinity` waits forever. @default 5000
+   * hangs a request. `0` or `Infinity` waits forever. The deadlines of all calls in flight share one
+   * timer, so a call fails at most an eighth of this (and at most 250 ms) after it. @default 5000
    */
   engineTimeout?: number
 }

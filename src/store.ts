@@ -1,4 +1,5 @@
 import { byLeastRecentUse, type EngineSubject, type SessionEngine } from './engine'
+import { DeadlineClock } from './deadlines'
 import { SessionEngineError, SessionEngineTimeoutError, SessionError } from './errors'
 import { isPending, type MaybePromise } from './maybe'
 import { isStoredSession, type StoredSession } from './record'
@@ -34,13 +35,14 @@ export class SessionStore {
   #preparing: Promise<SessionEngine> | undefined
   readonly #source: SessionEngine | Promise<SessionEngine>
   readonly #owned: boolean
-  readonly #timeoutMs: number
+  // The engine timeout's deadlines, on one timer for every call in flight; none without a timeout.
+  readonly #deadlines: DeadlineClock | undefined
 
   constructor(source: SessionEngine | Promise<SessionEngine>, options: SessionStoreOptions = {}) {
     this.#source = source
     this.#owned = options.owned ?? false
     const timeoutMs = options.timeoutMs ?? Infinity
-    this.#timeoutMs = timeoutMs > 0 ? timeoutMs : Infinity
+    this.#deadlines = timeoutMs > 0 && timeoutMs !== Infinity ? new DeadlineClock(timeoutMs) : undefined
     // An engine that fails to load is reported by the first request that needs it, not as an unhandled rejection.
     if (source instanceof Promise) source.catch(() => undefined)
   }
@@ -206,23 +208,11 @@ export class SessionStore {
     return this.#withDeadline(operation, settled)
   }
 
-  // Only a pending answer gets a timer: a synchronous engine (memory, SQLite) never pays for one.
+  // Only a pending answer gets a deadline: a synchronous engine (memory, SQLite) never pays for one.
   #withDeadline<R>(operation: string, pending: Promise<R>): Promise<R> {
-    const timeoutMs = this.#timeoutMs
-    if (timeoutMs === Infinity) return pending
-    return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new SessionEngineTimeoutError(operation, timeoutMs)), timeoutMs)
-      pending.then(
-        (value) => {
-          clearTimeout(timer)
-          resolve(value)
-        },
-        (error: unknown) => {
-          clearTimeout(timer)
-          reject(error)
-        }
-      )
-    })
+    const deadlines = this.#deadlines
+    if (deadlines === undefined) return pending
+    return deadlines.bound(pending, () => new SessionEngineTimeoutError(operation, deadlines.timeoutMs))
   }
 
   #prepare(): Promise<SessionEngine> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { DeadlineClock } from '../../deadlines'
 import type { NodeSend, RedisAdapter, Send } from './adapter'
 
 /** A Lua script, sent by SHA once Redis has it cached. */
@@ -22,10 +23,8 @@ export type Step = (send: Send) => Promise<unknown>
  */
 export class RedisConnection {
   private readonly health: ClientHealth
-  // Round trips still unanswered, in the order they were sent, which is their deadlines' order.
-  private readonly waiting = new Set<Waiting>()
-  private clock: NodeJS.Timeout | undefined
-  private readonly tickMs: number
+  // One clock for every round trip, not a timer and a promise race each: a request's commands are the hot path.
+  private readonly clock: DeadlineClock | undefined
 
   constructor(
     readonly adapter: RedisAdapter,
@@ -34,7 +33,7 @@ export class RedisConnection {
     private readonly failed: (error: unknown) => void = () => undefined
   ) {
     this.health = healthOf(adapter)
-    this.tickMs = Math.min(MAX_TICK_MS, Math.max(1, Math.floor(timeoutMs / TICKS_PER_TIMEOUT)))
+    this.clock = timeoutMs === Infinity ? undefined : new DeadlineClock(timeoutMs)
   }
 
   private get lastConnectionError(): Error | undefined {
@@ -106,46 +105,21 @@ export class RedisConnection {
     })
   }
 
-  // One clock for every round trip, not a timer and a promise race each: a request's commands are the
-  // hot path, and a round trip fails at most one tick (an eighth of the timeout, at most 250 ms) late.
   private bounded<T>(reply: Promise<T>): Promise<T> {
-    if (this.timeoutMs === Infinity) {
-      return reply.catch((error: unknown) => {
-        this.failed(error)
-        return Promise.reject(this.withCause(error))
-      })
-    }
-    return new Promise<T>((resolve, reject) => {
-      const waiting: Waiting = { deadline: Date.now() + this.timeoutMs, reject }
-      this.waiting.add(waiting)
-      this.clock ??= setInterval(() => this.failOverdue(), this.tickMs).unref()
-      reply.then(
-        (value) => {
-          this.waiting.delete(waiting)
-          resolve(value)
-        },
-        (error: unknown) => {
-          this.waiting.delete(waiting)
-          this.failed(error)
-          reject(this.withCause(error))
-        }
-      )
-    })
+    if (this.clock === undefined) return reply.catch((error: unknown) => Promise.reject(this.rejected(error)))
+    return this.clock.bound(reply, this.overdue, this.rejected)
   }
 
-  private failOverdue(): void {
-    const now = Date.now()
-    for (const waiting of this.waiting) {
-      if (waiting.deadline > now) return
-      this.waiting.delete(waiting)
-      const error = new Error(`Redis did not answer within ${this.timeoutMs} ms`, { cause: this.lastConnectionError })
-      this.failed(error)
-      waiting.reject(error)
-    }
-    if (this.waiting.size === 0) {
-      clearInterval(this.clock)
-      this.clock = undefined
-    }
+  // Made once, not per round trip.
+  private readonly rejected = (error: unknown): unknown => {
+    this.failed(error)
+    return this.withCause(error)
+  }
+
+  private readonly overdue = (): Error => {
+    const error = new Error(`Redis did not answer within ${this.timeoutMs} ms`, { cause: this.lastConnectionError })
+    this.failed(error)
+    return error
   }
 
   private withCause(error: unknown): unknown {
@@ -156,15 +130,6 @@ export class RedisConnection {
     return error
   }
 }
-
-/** A round trip waiting on its answer, to be failed once its deadline passes. */
-interface Waiting {
-  readonly deadline: number
-  readonly reject: (error: Error) => void
-}
-
-const TICKS_PER_TIMEOUT = 8
-const MAX_TICK_MS = 250
 
 /** The last connection error a client reported since it was last ready. */
 interface ClientHealth {
