@@ -177,6 +177,16 @@ describe.each(expressVersions)('cross-site request forgery on %s', (_version, ex
       expect(await Session.activeSessions('mallory', { engine })).toEqual(before)
     })
 
+    it("with transports: ['bearer'] answers a cross-site log in with the token in the header only, not cached", async () => {
+      // No cookie to plant, and a cross-site page can neither read this header nor send it back without a preflight.
+      const app = createApp(express, { engine, transports: ['bearer'] })
+      const response = await supertest(app).post('/login').set(forged).send({ userId: 'ada' }).expect(200)
+      expect(response.headers.authorization).toBe(`bearer ${response.body.token}`)
+      expect(response.headers['set-cookie']).toBeUndefined()
+      expect(response.headers['cache-control']).toBe('no-store')
+      expect(Object.keys(await Session.activeSessions('ada', { engine }))).toHaveLength(1)
+    })
+
     it('lets a trusted identity provider post a log in back cross-site (OAuth form_post)', async () => {
       const app = createApp(express, { engine, trustedOrigins: ['https://idp.example'] })
       const response = await supertest(app)

@@ -18,6 +18,7 @@ describe.each(expressVersions)('where the token travels, on %s', (_version, expr
       const headers = Object.entries(response.headers).filter(([name]) => name !== 'set-cookie')
       expect(JSON.stringify(headers)).not.toContain(response.body.token)
       expect(sessionCookie(response)).toContain(response.body.token)
+      expect(sessionCookie(response)).toMatch(/; HttpOnly/)
       expect(response.headers['cache-control']).toBe('no-store')
     })
 
