@@ -16,7 +16,10 @@ export type CrossSiteReason =
   /** Strict mode: none of `Sec-Fetch-Site`, `Origin`, `Referer`. */
   | 'no-origin-headers'
 
-/** What every session event tells: which session, whose, and the request where there is one. Never a token. */
+/**
+ * What every session event tells: which session, whose, and the request where there is one. Never a
+ * token: in every event `request` is readable but not enumerable, so logging the event skips its headers.
+ */
 export interface SessionEvent {
   /** The session id (not the token). */
   sessionId: string
@@ -153,9 +156,15 @@ export class SessionEvents {
     return this.#listeners.has(event)
   }
 
-  /** Calls the listeners of `event`; a failing one is reported as a process warning. */
+  /**
+   * Calls the listeners of `event`; a failing one is reported as a process warning. The payload's
+   * `request` is made non-enumerable first (see `hideRequest`).
+   */
   emit<E extends keyof SessionEventMap>(event: E, payload: SessionEventMap[E]): void {
-    for (const listener of this.#listeners.get(event) ?? []) {
+    const listeners = this.#listeners.get(event)
+    if (listeners === undefined) return
+    hideRequest(payload)
+    for (const listener of listeners) {
       try {
         const result = (listener as SessionListener<E>)(payload)
         if (result && typeof result.then === 'function') result.then(undefined, (error) => warn(event, error))
@@ -164,6 +173,15 @@ export class SessionEvents {
       }
     }
   }
+}
+
+/**
+ * Keeps an event's `request` readable (`event.request`, destructuring) but out of what a logger prints:
+ * its headers hold the session token (`Cookie`, `Authorization`), and `JSON.stringify`, `util.inspect`,
+ * `console.log`, spread and loggers that walk own enumerable keys all skip a non-enumerable property.
+ */
+function hideRequest(payload: object): void {
+  if (Object.hasOwn(payload, 'request')) Object.defineProperty(payload, 'request', { enumerable: false })
 }
 
 function warn(event: string, error: unknown): void {

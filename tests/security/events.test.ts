@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import supertest from 'supertest'
 import { MemoryEngine, session, type CrossSiteRefusedEvent, type ExpiredEvent, type InvalidTokenEvent } from '../../src'
 import { MapEngine } from '../fixtures/thirdPartyEngine'
@@ -12,9 +13,9 @@ class NeverExpiringEngine extends MapEngine {
 
 const MINUTE = 60_000
 
-/** Everything an event carries, as text, without the request (whose headers an app may log itself). */
-const printed = (events: Array<{ request?: unknown }>): string =>
-  JSON.stringify(events.map(({ request: _request, ...rest }) => rest))
+/** Everything the events carry, as a logger would print them: JSON and `util.inspect`, request included. */
+const printed = (events: object[]): string =>
+  [JSON.stringify(events), inspect(events), inspect(events, { depth: Infinity })].join('\n')
 
 describe.each(expressVersions)('security events on %s', (_version, express) => {
   let engine: MemoryEngine

@@ -50,7 +50,7 @@ describe.each(engineMatrix().map((entry) => [entry.name, entry] as const))('toke
       expect([fact, after[fact]]).toEqual([fact, before[fact]])
     expect(after.data).toEqual({ role: 'reader' })
     expect(events.rotate).toEqual([expect.objectContaining({ sessionId: login.id, userId, reason: 'age' })])
-    expect(JSON.stringify(events.rotate, (key, value) => (key === 'request' ? undefined : value))).not.toContain(token)
+    expect(JSON.stringify(events.rotate)).not.toContain(token)
     expect(await liveEntries(entry.engine(), userId)).toHaveLength(1)
   })
 
@@ -113,7 +113,7 @@ describe.each(engineMatrix().map((entry) => [entry.name, entry] as const))('toke
     expect(events.tokenReuse).toEqual([
       expect.objectContaining({ sessionId: login.id, userId, ip: expect.any(String), request: expect.anything() })
     ])
-    const payload = JSON.stringify(events.tokenReuse, (key, value) => (key === 'request' ? undefined : value))
+    const payload = JSON.stringify(events.tokenReuse)
     expect(payload).not.toContain(login.token)
     expect(payload).not.toContain(token)
     expect(await liveEntries(entry.engine(), userId)).toHaveLength(0)
