@@ -8,7 +8,7 @@ export class DeadlineClock {
   readonly #timeoutMs: number
   readonly #tickMs: number
   // Still pending, in the order they began, which is their deadlines' order: the one timeout for all.
-  readonly #waiting = new Set<Waiting>()
+  readonly #waiting = new Set<Deadline>()
   #timer: NodeJS.Timeout | undefined
 
   /** `timeoutMs`: a whole number of milliseconds, 1 or more. */
@@ -28,26 +28,37 @@ export class DeadlineClock {
    */
   bound<T>(pending: Promise<T>, overdue: () => Error, rejected?: (error: unknown) => unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const waiting: Waiting = { deadline: Date.now() + this.#timeoutMs, fail: () => reject(overdue()) }
-      this.#waiting.add(waiting)
-      this.#timer ??= setInterval(() => this.#failOverdue(), this.#tickMs).unref()
+      const deadline = this.enter(() => reject(overdue()))
       pending.then(
         (value) => {
-          this.#waiting.delete(waiting)
+          this.leave(deadline)
           resolve(value)
         },
         (error: unknown) => {
-          this.#waiting.delete(waiting)
+          this.leave(deadline)
           reject(rejected === undefined ? error : rejected(error))
         }
       )
     })
   }
 
+  /** Starts a deadline `timeoutMs` from now: `fail` is called once it has passed, unless `leave()` came first. */
+  enter(fail: () => void): Deadline {
+    const deadline: Deadline = { at: Date.now() + this.#timeoutMs, fail }
+    this.#waiting.add(deadline)
+    this.#timer ??= setInterval(() => this.#failOverdue(), this.#tickMs).unref()
+    return deadline
+  }
+
+  /** Ends a deadline before it passes (a no-op once it has). */
+  leave(deadline: Deadline): void {
+    this.#waiting.delete(deadline)
+  }
+
   #failOverdue(): void {
     const now = Date.now()
     for (const waiting of this.#waiting) {
-      if (waiting.deadline > now) return
+      if (waiting.at > now) return
       this.#waiting.delete(waiting)
       waiting.fail()
     }
@@ -56,9 +67,9 @@ export class DeadlineClock {
   }
 }
 
-/** A promise waiting on its outcome, to be failed once its deadline passes. */
-interface Waiting {
-  readonly deadline: number
+/** One deadline of a {@link DeadlineClock}: when it passes, and what to do then. */
+export interface Deadline {
+  readonly at: number
   readonly fail: () => void
 }
 

@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto'
 import { parse } from 'cookie'
 import { cookieValue } from '../../src/cookie'
+import { DeadlineClock } from '../../src/deadlines'
 import { decodeHash, encodeHash } from '../../src/engines/redis/codec'
 import { hashToken } from '../../src/keys'
 import { registrySubject } from '../lib/fixtures'
@@ -16,6 +17,9 @@ const REGISTRY_ID = 'billing-api'
 /** A browser's Cookie header with five cookies, the session's fourth. */
 const COOKIE_HEADER = `_ga=GA1.1.123456789.1700000000; theme=dark; lang=en-GB; session=${TOKEN}; _gid=GA1.1.987654321.1700000000`
 const NOW = Date.now()
+/** The default engine timeout. */
+const ENGINE_TIMEOUT_MS = 5_000
+const onTimeout = (): void => undefined
 
 const STORED = registrySubject(0, NOW)
 /** A stored session as the memory engine keeps it, flat: the same one on each side. */
@@ -103,6 +107,17 @@ const CALLS: Record<string, CallDefinition> = {
     label: 'cookieValue(header, "session"): a scan for the one cookie',
     create: () => () => cookieValue(COOKIE_HEADER, 'session')
   },
+  'deadline-before': {
+    label: 'a setTimeout armed and cleared per engine call',
+    create: () => () => clearTimeout(setTimeout(onTimeout, ENGINE_TIMEOUT_MS))
+  },
+  'deadline-now': {
+    label: 'a deadline entered in and left from the shared DeadlineClock',
+    create: () => {
+      const clock = new DeadlineClock(ENGINE_TIMEOUT_MS)
+      return () => clock.leave(clock.enter(onTimeout))
+    }
+  },
   'redis-decode-before': {
     label: 'a HGETALL reply as field pairs, each parsed, then Object.fromEntries',
     create: () => {
@@ -134,7 +149,8 @@ const STEPS: { step: string; what: string; repeat: number }[] = [
   { step: 'snapshot', what: 'snapshot copy', repeat: 200 },
   { step: 'hmac', what: 'HMAC with a cached key (registryId set)', repeat: 20 },
   { step: 'cookie', what: 'direct cookie scan', repeat: 50 },
-  { step: 'redis-decode', what: 'Redis entry decoded field by field', repeat: 20 }
+  { step: 'redis-decode', what: 'Redis entry decoded field by field', repeat: 20 },
+  { step: 'deadline', what: 'engine-call deadline on one shared timer', repeat: 100 }
 ]
 
 /** The per-change group. */
