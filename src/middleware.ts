@@ -148,7 +148,7 @@ function readsBearer(session: Session | undefined): boolean {
 
 /**
  * Route guard that loads the session itself: `next()` when the request is authenticated, otherwise 401
- * with `WWW-Authenticate: Bearer`. When `session()` (or `injectSession()`) already set
+ * (with `WWW-Authenticate: Bearer` where Bearer tokens are read). When `session()` (or `injectSession()`) already set
  * `request.session`, that session is checked as it is; otherwise it is loaded here from `options` and
  * set on the request, so a route that needs a session pays one handler and a route that does not pays
  * nothing. An engine failure goes to `next(err)` (a `SessionEngineError`, status 503). Options are

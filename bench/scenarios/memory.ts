@@ -79,6 +79,20 @@ export const memoryGroup: ScenarioGroup = {
       target: 0.95
     },
     {
+      id: 'cookie-vs-bearer',
+      kind: 'read',
+      label: 'ours MemoryEngine: the cookie vs Bearer',
+      baseline: 'ours-memory',
+      candidate: 'ours-memory-cookie'
+    },
+    {
+      id: 'require-session-vs-guard',
+      kind: 'read',
+      label: 'ours MemoryEngine, Bearer: requireSession() alone vs session() + authenticateRequest',
+      baseline: 'ours-memory',
+      candidate: 'ours-require-session'
+    },
+    {
       id: 'memory-bearer-none',
       kind: 'read',
       label: 'ours MemoryEngine, Bearer, vs no session',
