@@ -15,8 +15,18 @@ export type SessionErrorCode =
   | 'ESR_ENGINE_UNAVAILABLE'
   /** An engine call gave no answer within `engineTimeout` (`SessionEngineTimeoutError`). */
   | 'ESR_ENGINE_TIMEOUT'
-  /** `RedisEngine#prepare()` found a `maxmemory-policy` that may evict session keys. */
+  /** `RedisEngine#prepare()` found a `maxmemory-policy` that may evict session keys (`RedisEvictionPolicyError`). */
   | 'ESR_REDIS_EVICTION_POLICY'
+  /** Fewer replicas than the `replicas` option acknowledged a write in time (`RedisReplicationError`). */
+  | 'ESR_REDIS_REPLICAS'
+  /** Redis gave no answer within the `RedisEngine`'s `commandTimeout` (`RedisTimeoutError`). */
+  | 'ESR_REDIS_TIMEOUT'
+  /** `PostgresEngine#prepare()` found its table missing (`createTable: false`) or not its own (`PostgresTableError`). */
+  | 'ESR_POSTGRES_TABLE'
+  /** PostgreSQL gave no answer within the `PostgresEngine`'s `statementTimeout` (`PostgresTimeoutError`). */
+  | 'ESR_POSTGRES_TIMEOUT'
+  /** A SQLite operation failed; SQLite's own code is its `sqliteCode` (`SqliteEngineError`). */
+  | 'ESR_SQLITE'
 
 /** The codes of the `TypeError`s thrown for bad input: an option, or an argument of a session method. */
 export type InputErrorCode = 'ESR_INVALID_OPTION' | 'ESR_INVALID_ARGUMENT'

@@ -1,4 +1,5 @@
 export { RedisEngine, type RedisEngineOptions } from './engines/redis/RedisEngine'
+export { RedisEvictionPolicyError, RedisReplicationError, RedisTimeoutError } from './engines/redis/errors'
 export type { SupportedRedisClient } from './engines/redis/detect'
 export type { IoRedisClusterLike, IoRedisLike } from './engines/redis/ioredis'
 export type { LocalCacheOptions, LocalCacheState } from './engines/redis/localCache'

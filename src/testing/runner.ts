@@ -1,4 +1,4 @@
-import type { SessionEngine } from '../engine'
+import { invalidOption, type SessionEngine } from '../engine'
 import type { ConformanceRunner, EngineConformanceOptions } from './types'
 
 const DEFAULT_FEATURE_ROUNDS = 100
@@ -19,10 +19,9 @@ async function readyEngine(options: EngineConformanceOptions): Promise<SessionEn
 export function conformanceRunner(options: EngineConformanceOptions): ConformanceRunner {
   const { beforeEach, afterEach, closeEngine } = options
   const featureRounds = options.featureRounds ?? DEFAULT_FEATURE_ROUNDS
-  if (!Number.isSafeInteger(featureRounds) || featureRounds < 1)
-    throw new TypeError(
-      `engineConformance option "featureRounds" must be a whole number, 1 or more, got ${String(featureRounds)}`
-    )
+  if (!Number.isSafeInteger(featureRounds) || featureRounds < 1) {
+    throw invalidOption('featureRounds', featureRounds, 'a whole number, 1 or more')
+  }
   let current: SessionEngine | undefined
   beforeEach?.(async () => {
     current = await readyEngine(options)

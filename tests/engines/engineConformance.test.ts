@@ -122,6 +122,7 @@ describe('the shipped suite’s options', () => {
         featureRounds
       })
     expect(register).toThrow(TypeError)
+    expect(register).toThrow(expect.objectContaining({ code: 'ESR_INVALID_OPTION' }))
     expect(register).toThrow(/"featureRounds"/)
   })
 })

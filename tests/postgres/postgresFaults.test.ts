@@ -97,9 +97,13 @@ describeWithPostgres('PostgresEngine when PostgreSQL fails', () => {
       try {
         // The log in takes the pool's idle connection, then its transaction hangs.
         const started = Date.now()
-        await expect(engine.setCapped(tokenHash(), 'auth-u', subject(), 5)).rejects.toThrow(
-          `PostgreSQL did not answer within ${STATEMENT_TIMEOUT_MS} ms`
-        )
+        const logIn = engine.setCapped(tokenHash(), 'auth-u', subject(), 5)
+        await expect(logIn).rejects.toThrow(`PostgreSQL did not answer within ${STATEMENT_TIMEOUT_MS} ms`)
+        await expect(logIn).rejects.toMatchObject({
+          name: 'PostgresTimeoutError',
+          code: 'ESR_POSTGRES_TIMEOUT',
+          timeoutMs: STATEMENT_TIMEOUT_MS
+        })
         expect(Date.now() - started).toBeLessThan(STATEMENT_TIMEOUT_MS + SLACK_MS)
         // A new connection now: refused by the pool's connection timeout, which is the statement timeout.
         expect(await rejectionTime(() => engine.get(token))).toBeLessThan(STATEMENT_TIMEOUT_MS + SLACK_MS)

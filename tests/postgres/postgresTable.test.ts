@@ -1,5 +1,5 @@
 import { Pool } from 'pg'
-import { PostgresEngine, type PostgresEngineOptions } from 'express-session-registry/postgres'
+import { PostgresEngine, PostgresTableError, type PostgresEngineOptions } from 'express-session-registry/postgres'
 import { sessionSubject, tokenHash } from 'express-session-registry/testing'
 import { postgresTestbed } from '../support/postgresEngines'
 import { describeWithPostgres, eventually } from '../support/postgresServer'
@@ -84,7 +84,9 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
 
     it('with createTable: false, fails prepare() while the table is missing, and works once it exists', async () => {
       const engine = newEngine({ table: 'made_by_hand', createTable: false })
-      await expect(engine.prepare()).rejects.toThrow('"made_by_hand" does not exist')
+      const missing = engine.prepare()
+      await expect(missing).rejects.toThrow('"made_by_hand" does not exist')
+      await expect(missing).rejects.toMatchObject({ code: 'ESR_POSTGRES_TABLE', table: '"made_by_hand"' })
       await freshEngine({ table: 'made_by_hand' })
       await engine.prepare()
       await engine.set(tokenHash(), 'auth-hand', subject())
@@ -124,6 +126,8 @@ describeWithPostgres('PostgresEngine: its table, statements, sweep and options',
       const refusal =
         /the table "users" does not have the session engine's layout.*Found: id integer, email text, expires_at timestamp with time zone/
       await expect(engine.prepare()).rejects.toThrow(refusal)
+      await expect(engine.prepare()).rejects.toBeInstanceOf(PostgresTableError)
+      await expect(engine.prepare()).rejects.toMatchObject({ name: 'PostgresTableError', code: 'ESR_POSTGRES_TABLE' })
       await expect(engine.clear()).rejects.toThrow(refusal)
       await expect(engine.sweep()).rejects.toThrow(refusal)
       expect((await bed.admin.query('SELECT email FROM users')).rows).toEqual([{ email: 'ada@example.com' }])

@@ -5,8 +5,8 @@ import { createClient, createClientPool } from 'redis'
 import { createClient as createClientV4 } from 'redis4'
 import request from 'supertest'
 import express from 'express'
-import { SessionEngineError } from 'express-session-registry'
-import { RedisEngine, type RedisEngineOptions } from 'express-session-registry/redis'
+import { SessionEngineError, SessionError } from 'express-session-registry'
+import { RedisEngine, RedisEvictionPolicyError, type RedisEngineOptions } from 'express-session-registry/redis'
 import { createApp, type ErrorLog } from '../support/app'
 import { engineConformance, tokenHash } from 'express-session-registry/testing'
 import { auth, describeHostileTokens, describeHttpFlow, logIn } from '../support/httpFlow'
@@ -291,7 +291,9 @@ describeWithRedis('RedisEngine with the clients apps bring', () => {
         const refusal = engine.prepare()
         await expect(refusal).rejects.toThrow(`maxmemory-policy ${policy}`)
         await expect(refusal).rejects.toThrow(/evict session keys.*noeviction.*allowEviction: true/s)
-        await expect(refusal).rejects.toMatchObject({ name: 'SessionError', code: 'ESR_REDIS_EVICTION_POLICY' })
+        await expect(refusal).rejects.toBeInstanceOf(RedisEvictionPolicyError)
+        await expect(refusal).rejects.toBeInstanceOf(SessionError)
+        await expect(refusal).rejects.toMatchObject({ code: 'ESR_REDIS_EVICTION_POLICY', policy })
       }
     )
 

@@ -99,7 +99,13 @@ describeWithRedis('RedisEngine when Redis fails', () => {
       await engine.set(token, 'auth-u', subject())
       server.pause()
       try {
-        await expect(engine.get(token)).rejects.toThrow('Redis did not answer within 300 ms')
+        const read = engine.get(token)
+        await expect(read).rejects.toThrow('Redis did not answer within 300 ms')
+        await expect(read).rejects.toMatchObject({
+          name: 'RedisTimeoutError',
+          code: 'ESR_REDIS_TIMEOUT',
+          timeoutMs: 300
+        })
       } finally {
         server.resume()
       }

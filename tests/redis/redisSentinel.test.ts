@@ -122,9 +122,14 @@ describeWithSentinel('RedisEngine on Redis Sentinel (1 master, 1 replica, 3 sent
 
     it('fails a write that fewer replicas than asked acknowledged in time', async () => {
       const engine = new RedisEngine({ client: sentinel, replicas: 2, replicaTimeout: 100, identifier: 'too-many' })
-      await expect(engine.set(tokenHash(), 'auth-u', subject())).rejects.toThrow(
-        'only 1 of 2 replicas acknowledged the write within 100 ms'
-      )
+      const write = engine.set(tokenHash(), 'auth-u', subject())
+      await expect(write).rejects.toThrow('only 1 of 2 replicas acknowledged the write within 100 ms')
+      await expect(write).rejects.toMatchObject({
+        name: 'RedisReplicationError',
+        code: 'ESR_REDIS_REPLICAS',
+        acknowledged: 1,
+        replicas: 2
+      })
     })
   })
 

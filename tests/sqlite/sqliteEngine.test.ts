@@ -202,7 +202,9 @@ describe('SqliteEngine', () => {
       const engine = bed.newEngine({ database, table: 'users' })
       expect(() => engine.prepare()).toThrow(SqliteEngineError)
       expect(() => engine.prepare()).toThrow(/"users" is not a session table/)
-      expect(() => engine.clear()).toThrow(expect.objectContaining({ code: 'SQLITE_FOREIGN_TABLE' }))
+      expect(() => engine.clear()).toThrow(
+        expect.objectContaining({ code: 'ESR_SQLITE', sqliteCode: 'SQLITE_FOREIGN_TABLE' })
+      )
       expect(database.prepare('SELECT count(*) FROM users').pluck().get()).toBe(1)
       database.close()
     })
@@ -210,7 +212,9 @@ describe('SqliteEngine', () => {
     it('names the file when it cannot be opened', () => {
       const engine = bed.newEngine({ filename: `${bed.file()}/no/such/dir.db` })
       expect(() => engine.prepare()).toThrow(SqliteEngineError)
-      expect(() => engine.get(tokenHash())).toThrow(expect.objectContaining({ code: 'SQLITE_CANTOPEN' }))
+      expect(() => engine.get(tokenHash())).toThrow(
+        expect.objectContaining({ code: 'ESR_SQLITE', sqliteCode: 'SQLITE_CANTOPEN' })
+      )
     })
   })
 
@@ -243,7 +247,7 @@ describe('SqliteEngine', () => {
       const engine = bed.newEngine({ database })
       expect(engine.get(token)).toMatchObject({ id: 'ro' })
       expect(() => engine.set(tokenHash(), 'auth-u', subject())).toThrow(
-        expect.objectContaining({ name: 'SqliteEngineError', code: 'SQLITE_READONLY' })
+        expect.objectContaining({ name: 'SqliteEngineError', code: 'ESR_SQLITE', sqliteCode: 'SQLITE_READONLY' })
       )
       expect(() => engine.delete(token)).toThrow(SqliteEngineError)
       database.close()
@@ -266,7 +270,7 @@ describe('SqliteEngine', () => {
         }
       }
       expect(failure).toBeInstanceOf(SqliteEngineError)
-      expect(failure).toMatchObject({ code: 'SQLITE_FULL' })
+      expect(failure).toMatchObject({ code: 'ESR_SQLITE', sqliteCode: 'SQLITE_FULL' })
       for (const token of stored) expect(engine.get(token)).toBeTruthy()
       database.close()
     })
@@ -280,7 +284,7 @@ describe('SqliteEngine', () => {
       locker.exec('BEGIN EXCLUSIVE')
       try {
         expect(() => engine.set(tokenHash(), 'auth-u', subject())).toThrow(
-          expect.objectContaining({ name: 'SqliteEngineError', code: 'SQLITE_BUSY' })
+          expect.objectContaining({ name: 'SqliteEngineError', code: 'ESR_SQLITE', sqliteCode: 'SQLITE_BUSY' })
         )
         expect(() => engine.setCapped(tokenHash(), 'auth-u', subject(), 5)).toThrow(SqliteEngineError)
         // WAL: readers do not wait for the writer.

@@ -132,7 +132,7 @@ describe('SQLite faults, through HTTP', () => {
         expect(error).toBeInstanceOf(SessionEngineError)
         expect(error.status).toBe(503)
         expect(error.cause).toBeInstanceOf(SqliteEngineError)
-        expect(error.cause).toMatchObject({ code: 'SQLITE_BUSY' })
+        expect(error.cause).toMatchObject({ code: 'ESR_SQLITE', sqliteCode: 'SQLITE_BUSY' })
         // Reads do not wait for the lock in WAL mode.
         await request(app).get('/me').set(auth(token)).expect(200)
       } finally {
@@ -153,7 +153,10 @@ describe('SQLite faults, through HTTP', () => {
       const app = createApp(version, { engine: new SqliteEngine({ database: readonly }) }, log)
       await request(app).get('/me').set(auth(token)).expect(200)
       await request(app).post('/login').send({ userId: 'ro' }).expect(503)
-      expect((log.errors[0] as SessionEngineError).cause).toMatchObject({ code: 'SQLITE_READONLY' })
+      expect((log.errors[0] as SessionEngineError).cause).toMatchObject({
+        code: 'ESR_SQLITE',
+        sqliteCode: 'SQLITE_READONLY'
+      })
       readonly.close()
     }
   )

@@ -23,7 +23,11 @@ describe('SqliteEngine opening its database', () => {
     const engine = bed.newEngine({ database })
     const failure = failureOf(() => engine.prepare())
     expect(failure).toBeInstanceOf(SqliteEngineError)
-    expect(failure).toMatchObject({ code: 'SQLITE_MISUSE', message: expect.stringContaining('closed') })
+    expect(failure).toMatchObject({
+      code: 'ESR_SQLITE',
+      sqliteCode: 'SQLITE_MISUSE',
+      message: expect.stringContaining('closed')
+    })
     expect(() => engine.get(tokenHash())).toThrow(/the database passed in is closed/)
   })
 
@@ -33,7 +37,7 @@ describe('SqliteEngine opening its database', () => {
     const engine = bed.newEngine({ filename })
     const failure = failureOf(() => engine.prepare())
     expect(failure).toBeInstanceOf(SqliteEngineError)
-    expect(failure).toMatchObject({ code: 'SQLITE_NOTADB' })
+    expect(failure).toMatchObject({ code: 'ESR_SQLITE', sqliteCode: 'SQLITE_NOTADB' })
 
     // The failed open kept no connection: once the file is replaced, the same engine opens it.
     writeFileSync(filename, '')

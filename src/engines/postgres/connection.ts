@@ -1,4 +1,5 @@
 import pg, { type Pool, type PoolClient, type QueryResultRow } from 'pg'
+import { PostgresTimeoutError } from './errors'
 import type { Statement } from './statements'
 
 /** The rows of a statement and how many it touched. */
@@ -107,7 +108,7 @@ export class PostgresConnection {
       }
       const deadline = () => {
         late = true
-        settle(() => reject(new Error(`PostgreSQL did not answer within ${this.timeoutMs} ms`)))
+        settle(() => reject(new PostgresTimeoutError(this.timeoutMs)))
         // The server bounds its own work by the same timeout: silent for another one, it is gone.
         timer = setTimeout(() => release(true), this.timeoutMs)
         timer.unref()

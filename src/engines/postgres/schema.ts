@@ -1,4 +1,5 @@
 import type { PostgresConnection } from './connection'
+import { PostgresTableError } from './errors'
 import { qualifiedName, quoteIdentifier, type Statement, type TableName } from './statements'
 
 /**
@@ -60,7 +61,10 @@ export async function ensureTable(connection: PostgresConnection, table: TableNa
   let found = await columns()
   if (found.length === 0) {
     if (!create) {
-      throw new Error(`the table ${name} does not exist: create it (see docs/postgres.md), or leave createTable on`)
+      throw new PostgresTableError(
+        `the table ${name} does not exist: create it (see docs/postgres.md), or leave createTable on`,
+        name
+      )
     }
     await connection.transaction(async (run) => {
       await run(LOCK, [`express-session-registry:${name}`])
@@ -81,9 +85,10 @@ function checkLayout(name: string, found: ColumnRow[]): void {
   const hint = previous
     ? 'it has the layout of an earlier version (a "data json" column): upgrade it as docs/postgres.md says, or use another table'
     : 'it is not a session table of this engine: choose another "table" (or "schema")'
-  throw new Error(
+  throw new PostgresTableError(
     `the table ${name} does not have the session engine's layout, so it is left untouched: ${hint}. ` +
       `Found: ${described.join(', ')}${tokenIsKey ? '' : ' (token is not the primary key)'}. ` +
-      `Expected: ${expected.join(', ')}, token the primary key`
+      `Expected: ${expected.join(', ')}, token the primary key`,
+    name
   )
 }

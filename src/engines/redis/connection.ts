@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { DeadlineClock } from '../../deadlines'
 import type { NodeSend, RedisAdapter, Send } from './adapter'
+import { RedisTimeoutError } from './errors'
 
 /** A Lua script, sent by SHA once Redis has it cached. */
 export interface RedisScript {
@@ -117,7 +118,7 @@ export class RedisConnection {
   }
 
   private readonly overdue = (): Error => {
-    const error = new Error(`Redis did not answer within ${this.timeoutMs} ms`, { cause: this.lastConnectionError })
+    const error = new RedisTimeoutError(this.timeoutMs, this.lastConnectionError)
     this.failed(error)
     return error
   }

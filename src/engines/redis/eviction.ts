@@ -1,6 +1,6 @@
-import { SessionError } from '../../engine'
 import type { RedisConnection } from './connection'
 import { text } from './connection'
+import { RedisEvictionPolicyError } from './errors'
 
 /** The only `maxmemory-policy` under which Redis never drops a key on its own. */
 const SAFE_POLICY = 'noeviction'
@@ -21,12 +21,12 @@ export async function refuseEvictingPolicy(connection: RedisConnection): Promise
     }
     const policy = policyIn(reply)
     if (policy === undefined || policy === SAFE_POLICY) return
-    throw new SessionError(
+    throw new RedisEvictionPolicyError(
       `Redis runs with maxmemory-policy ${policy}: under memory pressure it would evict session keys, and an ` +
         'evicted index hides live sessions from activeSessions() and from logging out everywhere. Set ' +
         `maxmemory-policy ${SAFE_POLICY} on this Redis (or give the sessions a Redis of their own), or pass ` +
         'allowEviction: true to RedisEngine to accept the risk.',
-      { code: 'ESR_REDIS_EVICTION_POLICY' }
+      policy
     )
   })
 }

@@ -1,17 +1,20 @@
+import { SessionError } from '../../engine'
+
 /**
  * A SQLite operation failed: the database is read-only, full, locked past the busy timeout, or
- * corrupt. `code` is SQLite's own (`SQLITE_READONLY`, `SQLITE_FULL`, `SQLITE_BUSY`, ...), or
- * `SQLITE_FOREIGN_TABLE` when the table is not the engine's own; the original error is its `cause`.
- * The core wraps it in a `SessionEngineError` (status 503).
+ * corrupt. `code` is always `ESR_SQLITE`; SQLite's own result code is `sqliteCode` (`SQLITE_READONLY`,
+ * `SQLITE_FULL`, `SQLITE_BUSY`, ...), or `SQLITE_FOREIGN_TABLE` when the table is not the engine's own.
+ * The original error is its `cause`. The core wraps it in a `SessionEngineError` (status 503).
  */
-export class SqliteEngineError extends Error {
+export class SqliteEngineError extends SessionError {
   override name = 'SqliteEngineError'
-  /** SQLite's result code, e.g. `SQLITE_BUSY`. */
-  readonly code: string
+  declare readonly code: 'ESR_SQLITE'
+  /** SQLite's result code, e.g. `SQLITE_BUSY`: finer than `code`, and named by SQLite, not by this library. */
+  readonly sqliteCode: string
 
-  constructor(message: string, code: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
+  constructor(message: string, sqliteCode: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: 'ESR_SQLITE' })
+    this.sqliteCode = sqliteCode
   }
 }
 
