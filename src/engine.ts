@@ -6,6 +6,17 @@ export { rejectUnknownOptions, type MigrationHints } from './optionCheck'
 export type EngineSubject = Record<string, unknown>
 
 /**
+ * How an engine's in-process cache answered reads, counted since the engine was made and never reset.
+ * A hit is a `get` answered from process memory, without a round trip to the store; a miss is a `get`
+ * that went to the store while the cache was on (the entry was not kept, or the cache could not be
+ * trusted at that moment). Every `get` of an engine with its cache on is one or the other.
+ */
+export interface CacheStatistics {
+  readonly hits: number
+  readonly misses: number
+}
+
+/**
  * The storage contract, a superset of the token-registry `EngineInterface`: every engine written for
  * `@universal-packages/token-registry` works as it is, and engines that implement the optional methods
  * get atomic updates and one-round-trip bulk sign-out.
@@ -66,6 +77,13 @@ export interface SessionEngine {
     subject: EngineSubject,
     limit: number
   ): EngineSubject[] | Promise<EngineSubject[]>
+  /**
+   * The hits and misses of the engine's in-process cache (see {@link CacheStatistics}), or `undefined`
+   * when it keeps none. Plain counters the engine bumps as it reads: the core calls this only when
+   * OpenTelemetry collects metrics (the `express_session_registry.cache.hits` and `.misses` observable
+   * counters), never on a request. Must be cheap and must not throw.
+   */
+  cacheStatistics?(): CacheStatistics | undefined
 }
 
 /**

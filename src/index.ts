@@ -33,7 +33,7 @@ export type {
   SessionListener
 } from './events'
 export { MemoryEngine, type MemoryEngineOptions } from './engines/memory/MemoryEngine'
-export type { Engine, EngineSubject, SessionEngine } from './engine'
+export type { CacheStatistics, Engine, EngineSubject, SessionEngine } from './engine'
 export type { CsrfProtection, SessionOptions, SameSite, Transport } from './options'
 export type { TypeOptions } from './augment'
 export { CrossSiteLogInError, SessionError, SessionEngineError, SessionEngineTimeoutError } from './errors'

@@ -3,7 +3,7 @@ import { DeadlineClock } from './deadlines'
 import { SessionEngineError, SessionEngineTimeoutError, SessionError } from './errors'
 import { isPending, type MaybePromise } from './maybe'
 import { isStoredSession, type StoredSession } from './record'
-import { observeEngineCall } from './telemetry'
+import { observeEngineCache, observeEngineCall } from './telemetry'
 
 // Never a token hash (those are 43 base64url characters): the read that proves the engine answers finds nothing.
 const READY_PROBE_KEY = 'ready-probe'
@@ -222,6 +222,7 @@ export class SessionStore {
         try {
           const engine = await this.#source
           await engine.prepare?.()
+          observeEngineCache(engine)
           return engine
         } catch (error) {
           throw new SessionEngineError('connect', error)

@@ -25,6 +25,30 @@ let instrumentedProvider: OpenTelemetry.MeterProvider | undefined
 let instruments: Instruments | undefined
 let noopTracerProvider: OpenTelemetry.TracerProvider | undefined
 
+/** The hits and misses of an engine's cache: the contract's `CacheStatistics`, which this layer may not import. */
+interface CacheStatistics {
+  readonly hits: number
+  readonly misses: number
+}
+
+/** What this module needs of an engine: the contract's optional `cacheStatistics()`. */
+interface CacheStatisticsSource {
+  cacheStatistics?(): CacheStatistics | undefined
+}
+
+/** An engine with a cache, held weakly, and the statistics it reported last. */
+interface CachedEngine {
+  readonly engine: WeakRef<CacheStatisticsSource>
+  last: CacheStatistics
+}
+
+// The engines with a cache that the app's stores use; none kept alive by being here.
+const cachedEngines: CachedEngine[] = []
+const watchedEngines = new WeakSet<CacheStatisticsSource>()
+let cacheEngineSeen = false
+// What engines collected since reported last: added in, so the counters never go down.
+const retired = { hits: 0, misses: 0 }
+
 /** `@opentelemetry/api`, loaded on first use, once; `null` when it is not installed. */
 function openTelemetry(): typeof OpenTelemetry | null {
   if (api === undefined) {
@@ -65,7 +89,65 @@ function currentInstruments(otel: typeof OpenTelemetry): Instruments | undefined
             description: 'Sessions logged out or revoked'
           })
         }
+  if (instruments !== undefined) observeCaches(meter)
   return instruments
+}
+
+/**
+ * Registers the observable counters of the engines' caches on `meter`: read when the SDK collects,
+ * never on a request. They report nothing while no engine with a cache has been prepared.
+ */
+function observeCaches(meter: OpenTelemetry.Meter): void {
+  const hits = meter.createObservableCounter('express_session_registry.cache.hits', {
+    description: "Session reads answered from an engine's in-process cache"
+  })
+  const misses = meter.createObservableCounter('express_session_registry.cache.misses', {
+    description: 'Session reads that went to the store while the engine had its cache on'
+  })
+  meter.addBatchObservableCallback(
+    (result) => {
+      const totals = cacheTotals()
+      if (totals === undefined) return
+      result.observe(hits, totals.hits)
+      result.observe(misses, totals.misses)
+    },
+    [hits, misses]
+  )
+}
+
+/** The hits and misses of every cache engine seen, summed; `undefined` when none was ever seen. */
+function cacheTotals(): CacheStatistics | undefined {
+  if (!cacheEngineSeen) return undefined
+  let hits = retired.hits
+  let misses = retired.misses
+  for (let index = cachedEngines.length - 1; index >= 0; index--) {
+    const watched = cachedEngines[index]
+    const engine = watched.engine.deref()
+    if (engine === undefined) {
+      retired.hits += watched.last.hits
+      retired.misses += watched.last.misses
+      cachedEngines.splice(index, 1)
+    } else {
+      watched.last = engine.cacheStatistics?.() ?? watched.last
+    }
+    hits += watched.last.hits
+    misses += watched.last.misses
+  }
+  return { hits, misses }
+}
+
+/**
+ * Counts the cache hits and misses of `engine` (a prepared engine with `cacheStatistics`) in
+ * `express_session_registry.cache.hits` and `.misses`, once however many stores use it. The engine is
+ * held weakly: one the app drops is forgotten, its last counts kept in the totals.
+ */
+export function observeEngineCache(engine: CacheStatisticsSource): void {
+  if (watchedEngines.has(engine) || openTelemetry() === null) return
+  const statistics = engine.cacheStatistics?.()
+  if (statistics === undefined) return
+  watchedEngines.add(engine)
+  cacheEngineSeen = true
+  cachedEngines.push({ engine: new WeakRef(engine), last: statistics })
 }
 
 /**

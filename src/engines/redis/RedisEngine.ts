@@ -1,4 +1,4 @@
-import type { EngineSubject, SessionEngine } from '../../engine'
+import type { CacheStatistics, EngineSubject, SessionEngine } from '../../engine'
 import { setCappedByScript } from './cap'
 import { setCappedOnCluster, type CappedWrite } from './clusterCap'
 import { decodeTaken, encodeHash, lastUseOf } from './codec'
@@ -96,6 +96,12 @@ export class RedisEngine implements SessionEngine {
     } else {
       await (client.close ? client.close() : client.quit())
     }
+  }
+
+  /** The `localCache`'s hits and misses since the engine was made (see {@link LocalCacheState}); `undefined` when it is off. */
+  cacheStatistics(): CacheStatistics | undefined {
+    const cache = this.cache
+    return cache && { hits: cache.hits, misses: cache.misses }
   }
 
   async get(token: string): Promise<EngineSubject | undefined> {

@@ -34,6 +34,13 @@ export interface LocalCacheState {
   readonly size: number
   /** Whether Redis is tracking for this process: while it is not, nothing is cached or served from cache. */
   readonly tracking: boolean
+  /** Reads answered from the cache, without a command, since the engine was made. */
+  readonly hits: number
+  /**
+   * Reads that went to Redis since the engine was made: the entry was not kept, or the cache could not be
+   * trusted (tracking not set up, or past `maxStaleness`).
+   */
+  readonly misses: number
 }
 
 interface CachedEntry {
@@ -83,6 +90,8 @@ export class LocalCache implements LocalCacheState {
   private readonly maxEntries: number
   // Bumped whenever the whole cache is dropped: a read begun before cannot be cached after.
   private generation = 0
+  private hitCount = 0
+  private missCount = 0
 
   constructor(client: RedisClientLike | RedisClusterLike, prefix: string, options: LocalCacheConfig) {
     this.maxEntries = options.maxEntries
@@ -108,6 +117,14 @@ export class LocalCache implements LocalCacheState {
     return this.tracker.tracking
   }
 
+  get hits(): number {
+    return this.hitCount
+  }
+
+  get misses(): number {
+    return this.missCount
+  }
+
   /** Starts tracking; resolves once the first attempt is over, whatever its outcome (the cache stays off until it succeeds). */
   start(): Promise<void> {
     return this.tracker.start()
@@ -128,14 +145,16 @@ export class LocalCache implements LocalCacheState {
     }
     const cached = this.entries.get(key)
     if (!cached) return undefined
+    this.hitCount += 1
     // Re-inserted at the end: the Map's first key is always the least recently read.
     this.entries.delete(key)
     this.entries.set(key, cached)
     return { category: cached.category, subject: cached.snapshot.copy() }
   }
 
-  /** Runs `read` (the `GET` of `key`) and keeps what it found, unless the key changed while it ran. */
+  /** Runs `read` (the `GET` of `key`, a miss) and keeps what it found, unless the key changed while it ran. */
   async load(key: string, read: () => Promise<StoredEntry | undefined>): Promise<StoredEntry | undefined> {
+    this.missCount += 1
     const fetch: Fetch = { stale: !this.tracker.tracking }
     const generation = this.generation
     let pending = this.inFlight.get(key)
