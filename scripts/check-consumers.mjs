@@ -1,6 +1,6 @@
 // Installs the package as `npm pack` makes it into apps that each have only one client (node-redis alone,
-// ioredis alone, pg and better-sqlite3), then in each app: type-checks a consumer with `skipLibCheck: false`
-// under every module resolution an app may use (node10, node16 from CommonJS and from ESM, bundler), and
+// ioredis alone, iovalkey alone, pg and better-sqlite3), then in each app: type-checks a consumer with
+// `skipLibCheck: false` under every module resolution an app may use (node10, node16 from CommonJS and from ESM, bundler), and
 // runs a CommonJS and an ESM consumer that log in and make an authenticated request against a real
 // redis-server (or SQLite). A declaration or a `require` that reaches for a client the app does not have
 // (`Cannot find module 'redis'` in an ioredis-only app) fails `npm test`.
@@ -19,7 +19,8 @@ const BASE = ['express', '@types/express', '@types/node', 'cookie']
 // Files the package must ship beside its build.
 const SHIPPED = ['package.json', 'README.md', 'CHANGELOG.md', 'SECURITY.md', 'LICENSE', 'dist/index.js']
 
-const COMMON_TYPES = `import type { Request } from 'express'
+const COMMON_TYPES = `import type { IncomingMessage } from 'node:http'
+import type { Request } from 'express'
 import { MemoryEngine, session, SessionEngineError, type SessionOptions } from 'express-session-registry'
 import { engineConformance, type EngineConformanceOptions } from 'express-session-registry/testing'
 
@@ -29,6 +30,8 @@ export const ready: Promise<void> = middleware.ready()
 export const isEngineError = (error: unknown): boolean => error instanceof SessionEngineError
 export const conformance: (options: EngineConformanceOptions) => void = engineConformance
 export const userOf = (request: Request): string | null => request.session.userId
+// socket.io's \`socket.request\` is a raw Node request, typed with the same session.
+export const rawUserOf = (request: IncomingMessage): string | null => request.session.userId
 `
 
 // A runtime consumer: `load(name)` is `require` or `import` (`loadDefault` takes a default export);
@@ -60,6 +63,26 @@ ${makeEngine.cleanup ?? ''}
 if (me.status !== 200 || body.userId !== 'ada') throw new Error('authenticated request answered ' + me.status)
 `
 
+/** An app with only `clientPackage`, ioredis or its fork iovalkey: both export `Redis` and `Cluster`. */
+function ioredisFamilyScenario(clientPackage) {
+  return {
+    name: `${clientPackage} only`,
+    packages: [clientPackage],
+    types: `import { Cluster, Redis } from '${clientPackage}'
+import { RedisEngine } from 'express-session-registry/redis'
+export const given: RedisEngine = new RedisEngine({ client: new Redis({ lazyConnect: true }) })
+const nodes = [{ host: 'localhost', port: 7000 }]
+export const cluster: RedisEngine = new RedisEngine({ client: new Cluster(nodes, { lazyConnect: true }) })
+`,
+    engine: {
+      entry: 'express-session-registry/redis',
+      prelude: (load) => `const { Redis } = ${load(clientPackage)}\nconst client = new Redis(process.env.REDIS_URL)`,
+      code: 'new entry.RedisEngine({ client })',
+      cleanup: 'await client.quit()'
+    }
+  }
+}
+
 const SCENARIOS = [
   {
     name: 'redis only',
@@ -71,20 +94,8 @@ export const given: RedisEngine = new RedisEngine({ client: createClient() })
 `,
     engine: { entry: 'express-session-registry/redis', code: 'new entry.RedisEngine({ url: process.env.REDIS_URL })' }
   },
-  {
-    name: 'ioredis only',
-    packages: ['ioredis'],
-    types: `import { Redis } from 'ioredis'
-import { RedisEngine } from 'express-session-registry/redis'
-export const given: RedisEngine = new RedisEngine({ client: new Redis({ lazyConnect: true }) })
-`,
-    engine: {
-      entry: 'express-session-registry/redis',
-      prelude: (load) => `const { Redis } = ${load('ioredis')}\nconst client = new Redis(process.env.REDIS_URL)`,
-      code: 'new entry.RedisEngine({ client })',
-      cleanup: 'await client.quit()'
-    }
-  },
+  ioredisFamilyScenario('ioredis'),
+  ioredisFamilyScenario('iovalkey'),
   {
     name: 'pg and better-sqlite3',
     packages: ['pg', '@types/pg', 'better-sqlite3', '@types/better-sqlite3'],

@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Request } from 'express'
 import { Server as SocketServer } from 'socket.io'
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client'
 import supertest from 'supertest'
@@ -55,13 +54,13 @@ describe.each(engines)('WebSockets and raw Node requests on the $name engine', (
       sockets.engine.use(middleware)
       // The app's guard: only authenticated handshakes get a socket, in a room named after the session.
       sockets.use((socket, next) => {
-        const current = (socket.request as Request).session
-        if (!current?.authenticated) return next(new Error('unauthorized'))
+        const current = socket.request.session
+        if (!current.authenticated) return next(new Error('unauthorized'))
         void socket.join(`session:${current.id}`)
         next()
       })
       sockets.on('connection', (socket) => {
-        socket.emit('hello', { userId: (socket.request as Request).session.userId })
+        socket.emit('hello', { userId: socket.request.session.userId })
       })
       // A revoked device's sockets are closed at once.
       middleware.on('revoke', ({ sessionIds }) => {
@@ -143,7 +142,7 @@ describe.each(engines)('WebSockets and raw Node requests on the $name engine', (
             response.statusCode = 503
             return response.end()
           }
-          const current = (request as IncomingMessage & Pick<Request, 'session'>).session
+          const current = request.session
           if (request.url === '/login' && request.method === 'POST') {
             current.logIn('ada').then(() => response.end(JSON.stringify(current)))
             return

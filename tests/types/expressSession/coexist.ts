@@ -1,6 +1,7 @@
 // Compile-time test of a project in the middle of a move from express-session (docs/migrating.md):
 // @types/express-session (loaded by connect-redis's types too) and this library both installed, with
 // skipLibCheck off, and request.session typed as this library's session without a cast.
+import type { IncomingMessage } from 'node:http'
 import { RedisStore } from 'connect-redis'
 import express from 'express'
 import expressSession from 'express-session'
@@ -30,3 +31,9 @@ app.get('/', async (request, response) => {
   void [userId, authenticated, ours, old]
   response.end()
 })
+
+// The raw Node request (socket.io's `socket.request`) carries the same merged session.
+declare const raw: IncomingMessage
+const rawSession: RegistrySession = raw.session
+const rawOld: string | undefined = raw.session.userId
+void [rawSession, rawOld]
