@@ -1,13 +1,16 @@
-// Where the features meet, with two app processes on one engine (Redis, PostgreSQL, SQLite), over HTTP:
-// data, access tracking, renewal, the cap, logOutOthers/logOutAll and Redis's localCache, hostile values
-// included. Nothing written is lost; nothing ended comes back. The shipped conformance suite runs the same
-// matrix in one process over every engine's own test file; this one adds the processes and the rounds.
+// Where the features meet, with two app processes on one engine over HTTP: SQLite, PostgreSQL, and Redis
+// standalone (node-redis, with and without localCache), Cluster (3 masters, node-redis) and Sentinel
+// (1 master, 1 replica, 3 sentinels, ioredis). Data, access tracking, renewal, the cap,
+// logOutOthers/logOutAll and Redis's localCache, hostile values included. Nothing written is lost; nothing
+// ended comes back. The shipped conformance suite runs the same matrix in one process over every engine's
+// own test file; this one adds the processes and the rounds.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AppProcess, ROOT } from '../support/appProcess'
 import { PostgresServer, requirePostgresServer } from '../support/postgresServer'
-import { RedisServer, requireRedisServer } from '../support/redisServer'
+import { RedisCluster, RedisServer, requireRedisServer } from '../support/redisServer'
+import { MASTER_NAME, SentinelTopology } from '../support/redisSentinel'
 
 /** One app instance, reached over HTTP. */
 interface Instance {
@@ -18,6 +21,11 @@ interface Instance {
 interface Deployment {
   a: Instance
   b: Instance
+  /**
+   * The cap is atomic per key only (Redis Cluster's): a log in racing uses of the others may spare each
+   * of them once, until the user's next log in (docs/redis.md, "setCapped on a cluster").
+   */
+  capPerKey?: true
   stop(): Promise<void>
 }
 
@@ -45,8 +53,10 @@ async function twoProcesses(engineSource: string, stopStore: () => Promise<void>
   }
 }
 
+const redisEngineModule = JSON.stringify(join(ROOT, 'src/redis.ts'))
+
 const redisSource = (port: number, extra = '') =>
-  `const { RedisEngine } = require(${JSON.stringify(join(ROOT, 'src/redis.ts'))})
+  `const { RedisEngine } = require(${redisEngineModule})
    const engine = new RedisEngine({ port: ${port}${extra} })`
 
 // MemoryEngine serves one process only: its two instances meet in the shipped conformance suite
@@ -79,6 +89,32 @@ if (requireRedisServer()) {
       async () => {
         const server = await RedisServer.start()
         return twoProcesses(redisSource(server.port, ', localCache: { maxEntries: 1000 }'), () => server.stop())
+      }
+    ],
+    [
+      'Redis Cluster (two processes)',
+      async () => {
+        const cluster = await RedisCluster.start()
+        const deployment = await twoProcesses(
+          `const { createCluster } = require('redis')
+           const { RedisEngine } = require(${redisEngineModule})
+           const engine = new RedisEngine({ client: createCluster({ rootNodes: ${JSON.stringify(cluster.rootNodes)} }) })`,
+          () => cluster.stop()
+        )
+        return { ...deployment, capPerKey: true }
+      }
+    ],
+    [
+      'Redis Sentinel with ioredis (two processes)',
+      async () => {
+        const topology = await SentinelTopology.start()
+        return twoProcesses(
+          `const Redis = require('ioredis')
+           const { RedisEngine } = require(${redisEngineModule})
+           const client = new Redis({ sentinels: ${JSON.stringify(topology.sentinelNodes)}, name: ${JSON.stringify(MASTER_NAME)} })
+           const engine = new RedisEngine({ client })`,
+          () => topology.stop()
+        )
       }
     ]
   )
@@ -248,16 +284,26 @@ describe.each(deployments)('features meeting on %s', (name, deploy) => {
       const pollers = pollWhile(a, early)
       const late = [await logIn(b, user), await logIn(b, user)]
       await pollers.stop()
-      const live: string[] = []
-      for (const token of [...early, ...late]) if ((await me(b, token)).status === 200) live.push(token)
+      const liveOn = async (instance: Instance) => {
+        const live: string[] = []
+        for (const token of [...early, ...late]) if ((await me(instance, token)).status === 200) live.push(token)
+        return live
+      }
+      if (deployment?.capPerKey) {
+        // Each session used during the log ins may be spared once, never more; the next log in, alone, caps them.
+        expect((await liveOn(b)).length).toBeLessThanOrEqual(3 + early.length)
+        late.push(await logIn(b, user))
+      }
+      const newest = late[late.length - 1]
+      const live = await liveOn(b)
       expect(live.length).toBeGreaterThan(0)
       expect(live.length).toBeLessThanOrEqual(3)
-      expect(live).toContain(late[1])
+      expect(live).toContain(newest)
       // A second look from both instances: what the cap ended stays ended, tracked or not.
       for (const instance of [a, b]) {
         for (const token of [...early, ...late])
           expect((await me(instance, token)).status).toBe(live.includes(token) ? 200 : 401)
-        expect((await call<number>(instance, '/sessions', late[1])).body).toBe(live.length)
+        expect((await call<number>(instance, '/sessions', newest)).body).toBe(live.length)
       }
     }
   })
