@@ -15,6 +15,7 @@ import {
 import { load } from './load'
 import * as operations from './operations'
 import { dateOf, lastIpOf, newState, reportEngineError, type SessionState } from './state'
+import { tokenLayer } from './tokenLayer'
 
 export type { ActiveSession, AuthenticatableId, SessionFacts } from './facts'
 export type { LogInOptions } from './operations'
@@ -109,7 +110,7 @@ export class Session {
   static {
     Object.setPrototypeOf(
       Session.prototype,
-      tokenLayer((session) => session.#state.token)
+      tokenLayer((session: Session) => session.#state.token)
     )
   }
 
@@ -140,6 +141,20 @@ export class Session {
   ): Promise<Record<string, ActiveSession>> {
     const context = contextFor(options)
     return reporting(context, listActive(context, normalizeAuthenticatableId(authenticatableId)))
+  }
+
+  /**
+   * Ends one session of an authenticatable, by its session id (an admin's "sign out this device"), with
+   * its rotated-out tokens; emits `'revoke'`. Resolves whether a live session of theirs had that id.
+   */
+  static async logOutSession(
+    authenticatableId: AuthenticatableId,
+    sessionId: string,
+    options?: SessionOptions
+  ): Promise<boolean> {
+    const context = contextFor(options)
+    const userId = normalizeAuthenticatableId(authenticatableId)
+    return reporting(context, operations.logOutSessionOf(context, userId, sessionId))
   }
 
   /** Signs an authenticatable out everywhere, in one engine call where the engine allows. */
@@ -252,24 +267,6 @@ export class Session {
   [inspect.custom](): string {
     return `Session ${inspect({ ...this.toJSON(), token: this.token === null ? null : '[redacted]' })}`
   }
-}
-
-// inspect(session, { customInspect: false, showHidden: true, getters: true }) lists and calls every getter
-// of the class's prototype. The token's getter lives one layer further up, behind a proxy that lists no
-// keys, so only code that asks for `session.token` by name reaches it.
-function tokenLayer(tokenOf: (session: Session) => string | null): object {
-  return new Proxy(
-    Object.create(Object.prototype, {
-      token: {
-        get(this: Session): string | null {
-          return tokenOf(this)
-        },
-        configurable: true,
-        enumerable: false
-      }
-    }) as object,
-    { ownKeys: () => [], getOwnPropertyDescriptor: () => undefined }
-  )
 }
 
 /** Awaits `work` of `session`, telling its `engineError` listeners of an engine failure. */

@@ -182,15 +182,42 @@ export async function logOut(state: SessionState, tokenOrSessionId?: string): Pr
   }
   const owner = state.stored
   if (!owner || typeof tokenOrSessionId !== 'string') return false
-  const category = categoryOf(config, owner.userId)
   const target =
-    (await store.list(category)).find(([, stored]) => stored.id === tokenOrSessionId) ??
+    (await listedSession(context, owner.userId, tokenOrSessionId)) ??
     (await ownedByToken(state, tokenOrSessionId, owner.userId))
   if (!target) return false
-  await store.remove(target[0], category)
-  if (rotationInPlay(context, target[1])) await endSession(context, owner.userId, target[1].id)
-  emitRevoke(context, owner.userId, [target[1].id], request)
+  await endListed(context, owner.userId, target, request)
   return true
+}
+
+/** Ends session `sessionId` of `userId` (see `Session.logOutSession`); whether it was live. */
+export async function logOutSessionOf(context: SessionContext, userId: string, sessionId: string): Promise<boolean> {
+  const target = await listedSession(context, userId, sessionId)
+  if (!target) return false
+  await endListed(context, userId, target)
+  return true
+}
+
+/** The live entry of session `sessionId` among `userId`'s, as `[hash, stored]`. */
+async function listedSession(
+  context: SessionContext,
+  userId: string,
+  sessionId: string
+): Promise<[string, StoredSession] | undefined> {
+  const listed = await context.store.list(categoryOf(context.config, userId))
+  return listed.find(([, stored]) => stored.id === sessionId)
+}
+
+/** Ends a session of `userId` found by listing or by token, its rotated-out tokens too, and says so. */
+async function endListed(
+  context: SessionContext,
+  userId: string,
+  [hash, stored]: [string, StoredSession],
+  request?: IncomingMessage
+): Promise<void> {
+  await context.store.remove(hash, categoryOf(context.config, userId))
+  if (rotationInPlay(context, stored)) await endSession(context, userId, stored.id)
+  emitRevoke(context, userId, [stored.id], request)
 }
 
 /** The session a token stands for, by hash, if it belongs to `userId`. */

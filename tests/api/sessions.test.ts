@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import supertest from 'supertest'
-import { MemoryEngine, Session } from '../../src'
+import { MemoryEngine, Session, session, type SessionEventMap } from '../../src'
 import { bearer, createApp, expressVersions, logIn, sessionCookie } from '../support/app'
 
 interface Listed {
@@ -162,6 +162,41 @@ describe.each(expressVersions)('managing sessions on %s', (_version, express) =>
       await Session.logOutAll('ada', { engine })
       for (const token of tokens) await supertest(app).get('/me').set('Authorization', bearer(token)).expect(401)
       await supertest(app).get('/me').set('Authorization', bearer(bob)).expect(200)
+    })
+  })
+
+  describe('Session.logOutSession()', () => {
+    it("ends one session of the user by its id, tells the 'revoke' listeners, and leaves the others", async () => {
+      const options = { engine }
+      const middleware = session(options)
+      const revoked: Array<SessionEventMap['revoke']> = []
+      middleware.on('revoke', (event) => revoked.push(event))
+      const admin = createApp(express, options, undefined, middleware)
+      const phone = await logIn(admin, 'ada', 'Phone')
+      const laptop = await logIn(admin, 'ada', 'Laptop')
+      const bob = await logIn(admin, 'bob')
+      const phoneId = Object.values(await list(laptop)).find((entry) => entry.userAgent === 'Phone')!.id
+      expect(await Session.logOutSession('ada', phoneId, options)).toBe(true)
+      await supertest(admin).get('/me').set('Authorization', bearer(phone)).expect(401)
+      await supertest(admin).get('/me').set('Authorization', bearer(laptop)).expect(200)
+      await supertest(admin).get('/me').set('Authorization', bearer(bob)).expect(200)
+      expect(revoked).toEqual([{ sessionIds: [phoneId], userId: 'ada' }])
+      expect(Object.keys(await list(laptop))).toHaveLength(1)
+    })
+
+    it("resolves false for an unknown id, another user's session id, a token, and one already ended", async () => {
+      const ada = await logIn(app, 'ada')
+      const bob = await logIn(app, 'bob')
+      const [bobId] = Object.keys(await list(bob))
+      expect(await Session.logOutSession('ada', bobId, { engine })).toBe(false)
+      expect(await Session.logOutSession('ada', ada, { engine })).toBe(false)
+      expect(await Session.logOutSession('ada', 'no-such-session', { engine })).toBe(false)
+      await supertest(app).get('/me').set('Authorization', bearer(bob)).expect(200)
+      await supertest(app).get('/me').set('Authorization', bearer(ada)).expect(200)
+      const [adaId] = Object.keys(await list(ada))
+      expect(await Session.logOutSession('ada', adaId, { engine })).toBe(true)
+      expect(await Session.logOutSession('ada', adaId, { engine })).toBe(false)
+      await supertest(app).get('/me').set('Authorization', bearer(ada)).expect(401)
     })
   })
 

@@ -100,6 +100,19 @@ describe.each(engineMatrix().map((entry) => [entry.name, entry] as const))('toke
     expect(await liveEntries(entry.engine(), userId)).toHaveLength(0)
   })
 
+  it('Session.logOutSession() ends a rotated session under its new token and its rotated-out one', async () => {
+    const { app } = rotationApp(options())
+    const userId = nextUser()
+    const login = await logIn(app, userId)
+    const other = await logIn(app, userId)
+    await sleep(ROTATE_AFTER_MS + 50)
+    const token = cookieToken(await supertest(app).get('/me').set(withCookie(login.token)).expect(200))!
+    expect(await Session.logOutSession(userId, login.id, { engine: entry.engine() })).toBe(true)
+    await supertest(app).get('/me').set(withCookie(token)).expect(401)
+    await supertest(app).get('/me').set(withCookie(login.token)).expect(401)
+    await supertest(app).get('/me').set(withBearer(other.token)).expect(200)
+  })
+
   it('ends the whole session when a rotated-out token comes back after its grace, and emits tokenReuse', async () => {
     const { app, events } = rotationApp(options())
     const userId = nextUser()
