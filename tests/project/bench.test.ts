@@ -7,7 +7,8 @@ import { allPairs, findApp, findCall, GROUPS } from '../../bench/scenarios'
 
 // A harness check, not a benchmark: nothing here is timed or compared. The real harness, end to end, on
 // a tiny configuration: two memory pairs (a read and a log out, the peer express-session in one) for a
-// few small rounds, and the load-generator scenario for one second, to keep `npm run bench` from rotting.
+// few small rounds, the load-generator scenario for one second, and every other peer built and checked
+// once, to keep `npm run bench` from rotting.
 describe('the benchmark harness (npm run bench)', () => {
   const root = path.resolve(__dirname, '../..')
   let dir: string
@@ -138,6 +139,38 @@ describe('the benchmark harness (npm run bench)', () => {
     expect(run.stdout).toContain('## Per change')
     expect(run.stdout).toContain('| direct cookie scan |')
   }, 120_000)
+
+  it('builds every peer beside ours on Redis, PostgreSQL and Express 4, and checks each answers with and without its credential', () => {
+    const jsonFile = path.join(dir, 'peers.json')
+    const peers = [
+      'redis-vs-connect-redis',
+      'postgres-vs-connect-pg-simple',
+      'memory-vs-original',
+      'memory-vs-better-auth'
+    ]
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 170_000,
+      env: {
+        ...process.env,
+        BENCH_PAIRS: peers.join(','),
+        BENCH_REDIS_SESSIONS: '200',
+        BENCH_POSTGRES_SESSIONS: '200',
+        BENCH_ROUNDS: '2',
+        BENCH_WARMUP: '0',
+        BENCH_SLICES: '1',
+        BENCH_BATCH: '5',
+        BENCH_LOAD_ROUNDS: '0',
+        BENCH_JSON: jsonFile
+      }
+    })
+    // Each side's app is built, logged in to, and must answer GET /me 200 with its credential and 401 without.
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' })
+    const results = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults
+    expect(results.pairs.map((pair) => pair.id).sort()).toEqual([...peers].sort())
+    for (const pair of results.pairs) expect(pair.candidateMicros).toBeGreaterThan(0)
+  }, 180_000)
 
   it('runs the build pairs only when a baseline build is given', () => {
     const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
