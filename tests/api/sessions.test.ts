@@ -170,7 +170,9 @@ describe.each(expressVersions)('managing sessions on %s', (_version, express) =>
       const options = { engine }
       const middleware = session(options)
       const revoked: Array<SessionEventMap['revoke']> = []
-      middleware.on('revoke', (event) => revoked.push(event))
+      middleware.on('revoke', (event) => {
+        revoked.push(event)
+      })
       const admin = createApp(express, options, undefined, middleware)
       const phone = await logIn(admin, 'ada', 'Phone')
       const laptop = await logIn(admin, 'ada', 'Laptop')
