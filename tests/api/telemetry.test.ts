@@ -1,21 +1,14 @@
 import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type MetricData
-} from '@opentelemetry/sdk-metrics'
+import type { MetricData } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import express from 'express'
 import request from 'supertest'
 import { authenticateRequest, MemoryEngine, requireRecentLogin, session } from '../../src'
 import { bearer, createApp, logIn } from '../support/app'
 import { failingEngine } from '../support/engines'
+import { inMemoryMetrics } from '../support/metrics'
 
-const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
-const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 })
-const meterProvider = new MeterProvider({ readers: [reader] })
+const { meterProvider, collected } = inMemoryMetrics()
 const spanExporter = new InMemorySpanExporter()
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] })
 
@@ -34,20 +27,6 @@ afterAll(async () => {
 beforeEach(() => {
   spanExporter.reset()
 })
-
-/** Every metric the library's meter has recorded so far, by name. */
-async function collected(): Promise<Map<string, MetricData>> {
-  metricExporter.reset()
-  await reader.forceFlush()
-  const byName = new Map<string, MetricData>()
-  for (const { scopeMetrics } of metricExporter.getMetrics()) {
-    for (const scope of scopeMetrics) {
-      if (scope.scope.name !== 'express-session-registry') continue
-      for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric)
-    }
-  }
-  return byName
-}
 
 /** The sum of the data points of a counter (or the count of a histogram) matching `attributes`. */
 function total(metric: MetricData | undefined, attributes: Record<string, string>): number {

@@ -1,41 +1,20 @@
 import { metrics } from '@opentelemetry/api'
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type MetricData
-} from '@opentelemetry/sdk-metrics'
+import type { MetricData } from '@opentelemetry/sdk-metrics'
 import express from 'express'
 import request from 'supertest'
 import { session } from '../../src'
 import { RedisEngine } from '../../src/redis'
 import { bearer, createApp, logIn } from '../support/app'
+import { inMemoryMetrics } from '../support/metrics'
 import { describeWithRedis, eventually, RedisServer } from '../support/redisServer'
 
 const HITS = 'express_session_registry.cache.hits'
 const MISSES = 'express_session_registry.cache.misses'
 
 describeWithRedis("OpenTelemetry counters of a RedisEngine's localCache", () => {
-  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
-  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 })
-  const meterProvider = new MeterProvider({ readers: [reader] })
+  const { meterProvider, collected } = inMemoryMetrics()
   let server: RedisServer
   const engines: RedisEngine[] = []
-
-  /** The library's metrics at this moment, by name. */
-  async function collected(): Promise<Map<string, MetricData>> {
-    metricExporter.reset()
-    await reader.forceFlush()
-    const byName = new Map<string, MetricData>()
-    for (const { scopeMetrics } of metricExporter.getMetrics()) {
-      for (const scope of scopeMetrics) {
-        if (scope.scope.name !== 'express-session-registry') continue
-        for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric)
-      }
-    }
-    return byName
-  }
 
   /** The value of a counter's only data point, or `undefined` when it has none. */
   function valueOf(metric: MetricData | undefined): number | undefined {
