@@ -9,8 +9,19 @@ import { allPairs, findApp, findCall, GROUPS } from '../../bench/scenarios'
 // a tiny configuration: two memory pairs (a read and a log out, the peer express-session in one) for a
 // few small rounds, the load-generator scenario for one second, and every other peer built and checked
 // once, to keep `npm run bench` from rotting.
+/** A few small rounds: enough for an interval and its A/A, far too few to mean anything. */
+const TINY_ROUNDS = { BENCH_ROUNDS: '3', BENCH_WARMUP: '0', BENCH_SLICES: '2', BENCH_BATCH: '10' }
+
 describe('the benchmark harness (npm run bench)', () => {
   const root = path.resolve(__dirname, '../..')
+  /** Runs `npm run bench`'s script with `env` over this process's environment. */
+  const runBench = (env: Record<string, string>, timeout: number) =>
+    spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout,
+      env: { ...process.env, ...env }
+    })
   let dir: string
 
   beforeAll(() => {
@@ -75,22 +86,16 @@ describe('the benchmark harness (npm run bench)', () => {
 
   it('runs two pairs and the load scenario, and reports each ratio with its A/A', () => {
     const jsonFile = path.join(dir, 'results.json')
-    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 170_000,
-      env: {
-        ...process.env,
+    const run = runBench(
+      {
         BENCH_PAIRS: 'memory-vs-express-session,logout',
-        BENCH_ROUNDS: '3',
-        BENCH_WARMUP: '0',
-        BENCH_SLICES: '2',
-        BENCH_BATCH: '10',
+        ...TINY_ROUNDS,
         BENCH_LOAD_ROUNDS: '1',
         BENCH_LOAD_SECONDS: '1',
         BENCH_JSON: jsonFile
-      }
-    })
+      },
+      170_000
+    )
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' })
     const results = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults
     expect(results.pairs.map((pair) => pair.id)).toEqual(['memory-vs-express-session', 'logout'])
@@ -112,22 +117,16 @@ describe('the benchmark harness (npm run bench)', () => {
 
   it('runs the SQLite scenario and a per-change pair, and reports the bytes on disk per session', () => {
     const jsonFile = path.join(dir, 'sqlite.json')
-    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 110_000,
-      env: {
-        ...process.env,
+    const run = runBench(
+      {
         BENCH_PAIRS: 'sqlite-vs-memory,change-cookie',
         BENCH_SQLITE_SESSIONS: '500',
-        BENCH_ROUNDS: '3',
-        BENCH_WARMUP: '0',
-        BENCH_SLICES: '2',
-        BENCH_BATCH: '10',
+        ...TINY_ROUNDS,
         BENCH_LOAD_ROUNDS: '0',
         BENCH_JSON: jsonFile
-      }
-    })
+      },
+      110_000
+    )
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' })
     const results = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults
     expect(results.pairs.map((pair) => [pair.id, pair.ratio.n, pair.aa.n])).toEqual([
@@ -148,12 +147,8 @@ describe('the benchmark harness (npm run bench)', () => {
       'memory-vs-original',
       'memory-vs-better-auth'
     ]
-    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 170_000,
-      env: {
-        ...process.env,
+    const run = runBench(
+      {
         BENCH_PAIRS: peers.join(','),
         BENCH_REDIS_SESSIONS: '200',
         BENCH_POSTGRES_SESSIONS: '200',
@@ -163,8 +158,9 @@ describe('the benchmark harness (npm run bench)', () => {
         BENCH_BATCH: '5',
         BENCH_LOAD_ROUNDS: '0',
         BENCH_JSON: jsonFile
-      }
-    })
+      },
+      170_000
+    )
     // Each side's app is built, logged in to, and must answer GET /me 200 with its credential and 401 without.
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' })
     const results = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults
@@ -173,42 +169,26 @@ describe('the benchmark harness (npm run bench)', () => {
   }, 180_000)
 
   it('runs the build pairs only when a baseline build is given', () => {
-    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, BENCH_PAIRS: 'build', BENCH_LOAD_ROUNDS: '0' }
-    })
+    const run = runBench({ BENCH_PAIRS: 'build', BENCH_LOAD_ROUNDS: '0' }, 60_000)
     expect(run.status).toBe(0)
     expect(run.stdout).toContain('BENCH_BASELINE_DIST is not set: the build pairs were skipped.')
-    const missing = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, BENCH_PAIRS: 'build', BENCH_BASELINE_DIST: dir }
-    })
+    const missing = runBench({ BENCH_PAIRS: 'build', BENCH_BASELINE_DIST: dir }, 60_000)
     expect(missing.status).toBe(1)
     expect(missing.stderr).toContain('BENCH_BASELINE_DIST must be a built dist/ folder')
   }, 120_000)
 
   it('builds a commit given by BENCH_BASELINE_REF outside the checkout and measures it against the source', () => {
     const jsonFile = path.join(dir, 'build.json')
-    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 170_000,
-      env: {
-        ...process.env,
+    const run = runBench(
+      {
         BENCH_BASELINE_REF: 'HEAD',
         BENCH_PAIRS: 'build-memory',
-        BENCH_ROUNDS: '3',
-        BENCH_WARMUP: '0',
-        BENCH_SLICES: '2',
-        BENCH_BATCH: '10',
+        ...TINY_ROUNDS,
         BENCH_LOAD_ROUNDS: '0',
         BENCH_JSON: jsonFile
-      }
-    })
+      },
+      170_000
+    )
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' })
     const results = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults
     expect(results.pairs.map((pair) => [pair.id, pair.ratio.n, pair.aa.n])).toEqual([['build-memory', 3, 3]])
@@ -223,12 +203,7 @@ describe('the benchmark harness (npm run bench)', () => {
   }, 180_000)
 
   it('refuses an unknown pair, naming the known ones', () => {
-    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/run.ts'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, BENCH_PAIRS: 'no-such-pair' }
-    })
+    const run = runBench({ BENCH_PAIRS: 'no-such-pair' }, 60_000)
     expect(run.status).toBe(1)
     expect(run.stderr).toContain('BENCH_PAIRS: unknown pair or group "no-such-pair"')
     expect(run.stderr).toContain('memory-vs-express-session')
